@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { authConfig } from '../config/auth.config';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { PasswordService } from './password.service';
+import { JwtStrategy, ACCESS_TOKEN_ALGORITHM } from './strategies/jwt.strategy';
+import { LocalStrategy } from './strategies/local.strategy';
+import { TokenService } from './token.service';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
+        // A KeyObject, never a string: see config/signing-keys.ts.
+        secret: config.signingKey.key,
+        signOptions: {
+          algorithm: ACCESS_TOKEN_ALGORITHM,
+          keyid: config.signingKey.kid,
+          issuer: config.issuer,
+          audience: config.audience,
+        },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, PasswordService, TokenService, LocalStrategy, JwtStrategy],
+})
+export class AuthModule {}

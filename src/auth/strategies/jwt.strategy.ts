@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import type { KeyObject } from 'node:crypto';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig } from '../../config/auth.config';
+import { SigningKey } from '../../config/signing-keys';
+import { CLOCK_TOLERANCE_SECONDS, SessionRevocationsService } from '../../users/session-revocations.service';
+import { AuthError } from '../auth-errors';
+import { AccessTokenClaims, AuthenticatedUser } from '../authenticated-user';
+
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+
+/**
+ * Picks the verification key named by the token's `kid`, after refusing headers no token of ours
+ * carries: another algorithm (`none` included), `crit` extensions we do not implement
+ * (RFC 7515 §4.1.11), or a kid we do not know. Key-fetching headers (jku, x5u, jwk) are never
+ * followed: the key only ever comes from our own map.
+ */
+export function selectVerificationKey(
+  rawJwt: string,
+  keys: ReadonlyMap<string, SigningKey>,
+): KeyObject | undefined {
+  const parts = rawJwt.split('.');
+  if (parts.length !== 3) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof header !== 'object' || header === null) return undefined;
+  const { alg, kid, crit } = header as { alg?: unknown; kid?: unknown; crit?: unknown };
+  if (alg !== ACCESS_TOKEN_ALGORITHM || typeof kid !== 'string' || crit !== undefined) return undefined;
+  return keys.get(kid)?.key;
+}
+
+/**
+ * Accepts an access token by signature, expiry, issuer and audience, then checks the session id
+ * against the in-memory revocation set: no database read on this path.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+    private readonly revocations: SessionRevocationsService,
+  ) {
+    super({
+      // Only the Authorization header: a token in a URL ends up in logs and Referer headers.
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: unknown) => void) => {
+        const key = selectVerificationKey(rawJwt, config.verificationKeys);
+        if (key) done(null, key);
+        else done(new AuthError('token_invalid'));
+      },
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      issuer: config.issuer,
+      audience: config.audience,
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+    } as ConstructorParameters<typeof Strategy>[0]);
+  }
+
+  validate(claims: AccessTokenClaims): AuthenticatedUser {
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      typeof claims.jti !== 'string' ||
+      typeof claims.exp !== 'number' ||
+      !Array.isArray(claims.roles)
+    ) {
+      throw new AuthError('token_invalid');
+    }
+    if (this.revocations.isRevoked(claims.sid)) throw new AuthError('session_revoked');
+    return {
+      id: claims.sub,
+      sessionId: claims.sid,
+      roles: claims.roles,
+      tokenId: claims.jti,
+      expiresAt: claims.exp,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AUTH_ERROR_CODES } from '../../auth/auth-errors';
+
+/** The one error shape (../shared/API.md, "Errors"). */
+export class ErrorResponseDto {
+  @ApiProperty({ example: 401 })
+  statusCode: number;
+
+  @ApiProperty({ example: 'Unauthorized' })
+  error: string;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'Invalid email or password',
+    description: 'A sentence, or for validation errors one sentence per failed field',
+  })
+  message: string | string[];
+
+  @ApiPropertyOptional({
+    enum: [...AUTH_ERROR_CODES, 'insufficient_role', 'too_many_attempts'],
+    description: 'On auth failures: token_expired → refresh; any other → log in again',
+  })
+  code?: string;
+}
+
+export const API_BEARER = 'bearer';
+
+const error = (description: string) => ({ description, type: ErrorResponseDto });
+
+export const ApiValidationErrors = () => ApiBadRequestResponse(error('Invalid body, query or path parameter'));
+
+/** A route behind the global JwtAuthGuard: bearer scheme plus the 401 it answers. */
+export const ApiBearerRoute = () =>
+  applyDecorators(
+    ApiBearerAuth(API_BEARER),
+    ApiUnauthorizedResponse(
+      error('Missing, malformed, forged, expired or revoked access token (WWW-Authenticate: Bearer)'),
+    ),
+  );
+
+export const ApiAdminRoute = () =>
+  applyDecorators(ApiBearerRoute(), ApiForbiddenResponse(error('Authenticated, but not an admin')));
+
+export const ApiDatabaseErrors = () =>
+  ApiResponse({ status: 503, ...error('The database is unreachable; retry later') });
+
+export const ApiRateLimited = () => ApiTooManyRequestsResponse(error('Rate limited; see Retry-After'));
+
+export const ApiErrorResponse = (status: number, description: string) => ApiResponse({ status, ...error(description) });

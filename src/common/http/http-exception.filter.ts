@@ -1,0 +1,116 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  code?: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+// Fastify's own errors (body parsing) are the client's fault; their messages are ours to choose.
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is larger than 100 kB',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Empty JSON body',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+// Signs that the database, not the request, is the problem: connection refused or lost, pool
+// timeout, server shutting down (SQLSTATE class 08 and 57P0x).
+const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error/i;
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const candidates = [error, error instanceof QueryFailedError ? error.driverError : undefined];
+  return candidates.some((candidate) => {
+    if (!(candidate instanceof Error)) return false;
+    const code = (candidate as { code?: unknown }).code;
+    if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08'))) return true;
+    return DATABASE_DOWN_MESSAGES.test(candidate.message);
+  });
+}
+
+/**
+ * The one place errors become responses. HTTP exceptions keep the NestJS body shape (plus `code`
+ * on auth failures); a lost database is a 503 the client can retry; anything else is logged (by
+ * name and message only: no stack, SQL or parameters, which may hold hashes) and answered with a
+ * bare 500. See ../shared/API.md, "Errors".
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = this.toBody(exception);
+    if (body.statusCode === 503) void reply.header('Retry-After', '5');
+    void reply.status(body.statusCode).header('Content-Type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) return fromHttpException(exception);
+
+    const fastifyError = exception as { statusCode?: unknown; code?: unknown };
+    if (
+      typeof fastifyError.statusCode === 'number' &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500 &&
+      typeof fastifyError.code === 'string' &&
+      fastifyError.code.startsWith('FST_')
+    ) {
+      const statusCode = fastifyError.statusCode;
+      return {
+        statusCode,
+        error: STATUS_TEXT[statusCode] ?? 'Bad Request',
+        message: FASTIFY_MESSAGES[fastifyError.code] ?? 'Bad request',
+      };
+    }
+
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`Database unavailable: ${describe(exception)}`);
+      return { statusCode: 503, error: STATUS_TEXT[503], message: 'Service temporarily unavailable' };
+    }
+
+    this.logger.error(`Unhandled ${describe(exception)}`);
+    return { statusCode: 500, error: STATUS_TEXT[500], message: 'Internal server error' };
+  }
+}
+
+function fromHttpException(exception: HttpException): ErrorBody {
+  const statusCode = exception.getStatus();
+  const response = exception.getResponse();
+  const error = STATUS_TEXT[statusCode] ?? HttpStatus[statusCode] ?? 'Error';
+  if (typeof response === 'string') return { statusCode, error, message: response };
+  const { message, code } = response as { message?: unknown; code?: unknown };
+  return {
+    statusCode,
+    error,
+    message: typeof message === 'string' || Array.isArray(message) ? (message as string | string[]) : error,
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return `${error.name}${typeof code === 'string' ? ` [${code}]` : ''}: ${error.message}`;
+  }
+  return typeof error;
+}

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { registerAs } from '@nestjs/config';
+import { Env, EnvReader } from './env-parsers';
+import { resolveCurrentSecret, resolvePreviousSecrets, SigningKey, toSigningKey } from './signing-keys';
+
+export interface AuthConfig {
+  /** Signs new tokens and verifies them. */
+  signingKey: SigningKey;
+  /** kid → key for verification: the signing key plus JWT_PREVIOUS_SECRETS (verify only). */
+  verificationKeys: ReadonlyMap<string, SigningKey>;
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  refreshReuseGraceMs: number;
+  sessionMaxLifetimeSeconds: number;
+  bcryptCost: number;
+  rateLimitLoginAccount: number;
+  rateLimitAuthIp: number;
+  redisUrl?: string;
+}
+
+export function loadAuthConfig(env: Env = process.env): AuthConfig {
+  const read = new EnvReader(env);
+  const isProduction = (env.NODE_ENV ?? 'development') === 'production';
+  const dataDir = resolve(read.string('DATA_DIR', '.data'));
+
+  const current = resolveCurrentSecret(read, isProduction, dataDir);
+  const previous = resolvePreviousSecrets(read);
+  const accessTtl = read.duration('JWT_ACCESS_TTL', '15m', 10_000);
+  const refreshTtl = read.duration('JWT_REFRESH_TTL', '7d', 60_000);
+  const maxLifetime = read.duration('SESSION_MAX_LIFETIME', '30d', 60_000);
+  const grace = read.duration('REFRESH_REUSE_GRACE', '10s', 0);
+  if (refreshTtl <= accessTtl) read.fail('JWT_REFRESH_TTL must be longer than JWT_ACCESS_TTL');
+  if (grace > 60_000) read.fail('REFRESH_REUSE_GRACE must be at most 60s: it is a race window, not a lifetime');
+
+  const config = {
+    issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),
+    audience: read.string('JWT_AUDIENCE', 'nest-jwt-auth'),
+    accessTtlSeconds: Math.floor(accessTtl / 1000),
+    refreshTtlSeconds: Math.floor(refreshTtl / 1000),
+    refreshReuseGraceMs: grace,
+    sessionMaxLifetimeSeconds: Math.floor(maxLifetime / 1000),
+    // 4 is bcrypt's floor and only sensible in tests; 15 already costs seconds per login.
+    bcryptCost: read.int('BCRYPT_COST', 12, isProduction ? 10 : 4, 15),
+    rateLimitLoginAccount: read.int('RATE_LIMIT_LOGIN_ACCOUNT', 10, 1, 1_000_000),
+    rateLimitAuthIp: read.int('RATE_LIMIT_AUTH_IP', 100, 1, 1_000_000),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+  };
+  read.done();
+
+  const signingKey = toSigningKey(current!);
+  const verificationKeys = new Map<string, SigningKey>();
+  for (const key of [signingKey, ...previous.map(toSigningKey)]) verificationKeys.set(key.kid, key);
+  return { ...config, signingKey, verificationKeys };
+}
+
+export const authConfig = registerAs('auth', () => loadAuthConfig());

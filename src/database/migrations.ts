@@ -1,0 +1,8 @@
+import { Init1764118800000 } from './migrations/1764118800000-init';
+
+/**
+ * Every migration, in order. Listed rather than globbed so that the compiled app, ts-jest and
+ * the TypeORM CLI load exactly the same set. `npm run migration:generate` writes a new file;
+ * add its class here in the same commit.
+ */
+export const migrations = [Init1764118800000];

@@ -1,0 +1,66 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, Repository } from 'typeorm';
+import { authConfig } from '../config/auth.config';
+import { Session } from './session.entity';
+
+/** Access tokens are accepted up to this long after `exp` (../shared/API.md, "Tokens"). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/**
+ * The ids of recently revoked sessions, in memory, so that a revoked session's access tokens fail
+ * at once while accepting a token still needs no database read.
+ *
+ * An entry only has to outlive the longest-lived access token of its session: after
+ * revocation + access TTL + clock tolerance every such token has expired on its own, so the set
+ * stays as small as the revocations of the last ~15 minutes. It is loaded from the database at
+ * start, so a restart does not forget a logout.
+ */
+@Injectable()
+export class SessionRevocationsService implements OnApplicationBootstrap {
+  private readonly revoked = new Map<string, number>();
+  private readonly retentionMs: number;
+  private nextPruneAt = 0;
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+  ) {
+    this.retentionMs = (config.accessTtlSeconds + CLOCK_TOLERANCE_SECONDS) * 1000;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
+  }
+
+  /** Reads the revocations still relevant; safe to call again (e.g. after a reconnect). */
+  async reload(now = Date.now()): Promise<void> {
+    const recent = await this.sessions.find({
+      select: { id: true, revokedAt: true },
+      where: { revokedAt: MoreThan(new Date(now - this.retentionMs)) },
+    });
+    for (const session of recent) this.add(session.id, session.revokedAt!.getTime());
+  }
+
+  add(sessionId: string, revokedAtMs = Date.now()): void {
+    const until = revokedAtMs + this.retentionMs;
+    if ((this.revoked.get(sessionId) ?? 0) < until) this.revoked.set(sessionId, until);
+    this.prune(revokedAtMs);
+  }
+
+  isRevoked(sessionId: string, now = Date.now()): boolean {
+    const until = this.revoked.get(sessionId);
+    return until !== undefined && until > now;
+  }
+
+  get size(): number {
+    return this.revoked.size;
+  }
+
+  private prune(now: number): void {
+    if (now < this.nextPruneAt) return;
+    this.nextPruneAt = now + 60_000;
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+  }
+}
