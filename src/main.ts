@@ -19,7 +19,9 @@ async function bootstrap(): Promise<void> {
 bootstrap().catch((error: unknown) => {
   // A configuration error names the variable; anything else is reported without a stack.
   const message =
-    error instanceof ConfigError ? error.message : `Failed to start: ${error instanceof Error ? error.message : String(error)}`;
+    error instanceof ConfigError
+      ? error.message
+      : `Failed to start: ${error instanceof Error ? error.message : String(error)}`;
   new Logger('Bootstrap').error(message);
   process.exit(1);
 });

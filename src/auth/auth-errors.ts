@@ -27,6 +27,11 @@ export const AUTH_ERROR_CODES = Object.keys(MESSAGES) as AuthErrorCode[];
 
 export class AuthError extends UnauthorizedException {
   constructor(readonly code: AuthErrorCode) {
-    super({ statusCode: HttpStatus.UNAUTHORIZED, error: 'Unauthorized', message: MESSAGES[code], code });
+    super({
+      statusCode: HttpStatus.UNAUTHORIZED,
+      error: 'Unauthorized',
+      message: MESSAGES[code],
+      code,
+    });
   }
 }

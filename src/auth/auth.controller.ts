@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -63,7 +74,10 @@ export class AuthController {
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto, headers: { 'Cache-Control': { description: 'no-store' } } })
   @ApiValidationErrors()
-  @ApiUnauthorizedResponse({ description: 'invalid_credentials, the same for unknown emails', type: ErrorResponseDto })
+  @ApiUnauthorizedResponse({
+    description: 'invalid_credentials, the same for unknown emails',
+    type: ErrorResponseDto,
+  })
   login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenPairDto> {
     return this.auth.login(user, client);
   }
@@ -81,7 +95,8 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiValidationErrors()
   @ApiUnauthorizedResponse({
-    description: 'token_invalid, session_expired, session_revoked or refresh_token_reused: log in again',
+    description:
+      'token_invalid, session_expired, session_revoked or refresh_token_reused: log in again',
     type: ErrorResponseDto,
   })
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
@@ -94,11 +109,17 @@ export class AuthController {
   @ApiBearerRoute()
   @ApiOperation({
     summary: 'End this session',
-    description: 'With a bearer token, or with `refreshToken` in the body when the access token has expired.',
+    description:
+      'With a bearer token, or with `refreshToken` in the body when the access token has expired.',
   })
-  @ApiNoContentResponse({ description: 'The session is revoked: its refresh and access tokens fail from now on' })
+  @ApiNoContentResponse({
+    description: 'The session is revoked: its refresh and access tokens fail from now on',
+  })
   @ApiValidationErrors()
-  logout(@CurrentUser() user: AuthenticatedUser | undefined, @Body() dto: LogoutDto): Promise<void> {
+  logout(
+    @CurrentUser() user: AuthenticatedUser | undefined,
+    @Body() dto: LogoutDto,
+  ): Promise<void> {
     return this.auth.logout(user, dto.refreshToken);
   }
 
@@ -150,7 +171,10 @@ export class AuthController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such session of the caller', type: ErrorResponseDto })
   @ApiErrorResponse(400, 'The id is not a UUID')
-  revokeSession(@CurrentUser() user: AuthenticatedUser, @Param('id', UuidParam()) id: string): Promise<void> {
+  revokeSession(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', UuidParam()) id: string,
+  ): Promise<void> {
     return this.auth.revokeSession(user, id);
   }
 }

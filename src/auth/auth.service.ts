@@ -66,7 +66,8 @@ export class AuthService {
     const result = await this.sessions.rotate(this.tokens.hashRefreshToken(refreshToken), {
       refreshTtlMs: this.config.refreshTtlSeconds * 1000,
       graceMs: this.config.refreshReuseGraceMs,
-      successorHash: (nonce) => this.tokens.hashRefreshToken(this.tokens.deriveSuccessor(refreshToken, nonce)),
+      successorHash: (nonce) =>
+        this.tokens.hashRefreshToken(this.tokens.deriveSuccessor(refreshToken, nonce)),
     });
     switch (result.outcome) {
       case 'rotated':
@@ -88,14 +89,21 @@ export class AuthService {
   }
 
   /** Logout by access token (its session) or, when that has expired, by refresh token. */
-  async logout(principal: AuthenticatedUser | undefined, refreshToken: string | undefined): Promise<void> {
+  async logout(
+    principal: AuthenticatedUser | undefined,
+    refreshToken: string | undefined,
+  ): Promise<void> {
     if (principal) {
-      if (!(await this.sessions.revoke(principal.sessionId, 'logout'))) throw new AuthError('session_revoked');
+      if (!(await this.sessions.revoke(principal.sessionId, 'logout')))
+        throw new AuthError('session_revoked');
       return;
     }
     if (!this.tokens.isWellFormedRefreshToken(refreshToken)) throw new AuthError('token_invalid');
-    const session = await this.sessions.findLiveByRefreshHash(this.tokens.hashRefreshToken(refreshToken));
-    if (!session || !(await this.sessions.revoke(session.id, 'logout'))) throw new AuthError('token_invalid');
+    const session = await this.sessions.findLiveByRefreshHash(
+      this.tokens.hashRefreshToken(refreshToken),
+    );
+    if (!session || !(await this.sessions.revoke(session.id, 'logout')))
+      throw new AuthError('token_invalid');
   }
 
   async logoutAll(principal: AuthenticatedUser): Promise<void> {

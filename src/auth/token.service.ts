@@ -4,6 +4,7 @@ import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { authConfig } from '../config/auth.config';
 import { Role } from '../users/role.enum';
+import { AuthError } from './auth-errors';
 
 /** 256 bits from the CSPRNG, base64url: 43 characters. */
 const REFRESH_TOKEN_BYTES = 32;
@@ -33,7 +34,8 @@ export class TokenService {
     now = Date.now(),
   ): SignedAccessToken {
     const untilSessionEnd = Math.floor((sessionEndsAt.getTime() - now) / 1000);
-    const expiresIn = Math.max(1, Math.min(this.config.accessTtlSeconds, untilSessionEnd));
+    if (untilSessionEnd < 1) throw new AuthError('session_expired');
+    const expiresIn = Math.min(this.config.accessTtlSeconds, untilSessionEnd);
     const accessToken = this.jwt.sign(
       { sid: subject.sessionId, roles: subject.roles },
       { subject: subject.userId, jwtid: randomUUID(), expiresIn },

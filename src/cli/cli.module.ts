@@ -9,7 +9,11 @@ import { UsersModule } from '../users/users.module';
 /** What operator commands need: config, the database (migrated) and the users module. */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, cache: true, load: [appConfig, databaseConfig, authConfig] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      load: [appConfig, databaseConfig, authConfig],
+    }),
     DatabaseModule,
     UsersModule,
   ],

@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
-import { resolveCurrentSecret, resolvePreviousSecrets, SigningKey, toSigningKey } from './signing-keys';
+import {
+  resolveCurrentSecret,
+  resolvePreviousSecrets,
+  SigningKey,
+  toSigningKey,
+} from './signing-keys';
 
 export interface AuthConfig {
   /** Signs new tokens and verifies them. */
@@ -32,7 +37,8 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
   const maxLifetime = read.duration('SESSION_MAX_LIFETIME', '30d', 60_000);
   const grace = read.duration('REFRESH_REUSE_GRACE', '10s', 0);
   if (refreshTtl <= accessTtl) read.fail('JWT_REFRESH_TTL must be longer than JWT_ACCESS_TTL');
-  if (grace > 60_000) read.fail('REFRESH_REUSE_GRACE must be at most 60s: it is a race window, not a lifetime');
+  if (grace > 60_000)
+    read.fail('REFRESH_REUSE_GRACE must be at most 60s: it is a race window, not a lifetime');
 
   const config = {
     issuer: read.string('JWT_ISSUER', 'nest-jwt-auth'),

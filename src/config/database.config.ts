@@ -18,13 +18,16 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const isProduction = (env.NODE_ENV ?? 'development') === 'production';
   const url = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   if (isProduction && !url && !read.problems.length) {
-    read.fail('DATABASE_URL is required when NODE_ENV=production (the embedded database is for development)');
+    read.fail(
+      'DATABASE_URL is required when NODE_ENV=production (the embedded database is for development)',
+    );
   }
   const config: DatabaseConfig = {
     url,
     runMigrations: read.bool('DATABASE_MIGRATIONS_RUN', true),
     embeddedDataDir:
-      read.raw('EMBEDDED_DATABASE_DIR') ?? join(resolve(read.string('DATA_DIR', '.data')), 'pglite'),
+      read.raw('EMBEDDED_DATABASE_DIR') ??
+      join(resolve(read.string('DATA_DIR', '.data')), 'pglite'),
     poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 200),
     timeoutMs: read.duration('DATABASE_TIMEOUT', '2s', 100),
   };

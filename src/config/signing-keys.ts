@@ -17,7 +17,8 @@ export interface SigningKey {
 }
 
 // Values people paste from examples. Refused in production, where one would be a shared secret.
-const PLACEHOLDER = /change[-_ ]?me|changeit|replace[-_ ]?me|placeholder|example|your[-_ ]?secret|^secret$|^(.)\1*$/i;
+const PLACEHOLDER =
+  /change[-_ ]?me|changeit|replace[-_ ]?me|placeholder|example|your[-_ ]?secret|^secret$|^(.)\1*$/i;
 
 export function toSigningKey(secret: string): SigningKey {
   const bytes = Buffer.from(secret, 'utf8');
@@ -34,7 +35,11 @@ export function isPlaceholderSecret(secret: string): boolean {
  * and outside production a key generated once into DATA_DIR so restarts keep tokens valid while
  * no two installs share a key. Never a default baked into the code.
  */
-export function resolveCurrentSecret(read: EnvReader, isProduction: boolean, dataDir: string): string | undefined {
+export function resolveCurrentSecret(
+  read: EnvReader,
+  isProduction: boolean,
+  dataDir: string,
+): string | undefined {
   const inline = read.raw('JWT_SECRET');
   const file = read.raw('JWT_SECRET_FILE');
   if (inline && file) {
@@ -57,7 +62,8 @@ export function resolveCurrentSecret(read: EnvReader, isProduction: boolean, dat
       read.fail('JWT_SECRET (or JWT_SECRET_FILE) is required when NODE_ENV=production');
       return undefined;
     }
-    return developmentSecret(dataDir);
+    secret = developmentSecret(dataDir);
+    source = `the generated key in ${join(dataDir, 'jwt-secret')} (delete it to make a new one)`;
   }
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     read.fail(`${source} must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -73,7 +79,10 @@ export function resolveCurrentSecret(read: EnvReader, isProduction: boolean, dat
 export function resolvePreviousSecrets(read: EnvReader): string[] {
   const list = read.raw('JWT_PREVIOUS_SECRETS');
   if (!list) return [];
-  const secrets = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const secrets = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (secrets.some((s) => Buffer.byteLength(s, 'utf8') < MIN_SECRET_BYTES)) {
     read.fail(`every key in JWT_PREVIOUS_SECRETS must be at least ${MIN_SECRET_BYTES} bytes`);
     return [];
@@ -81,12 +90,20 @@ export function resolvePreviousSecrets(read: EnvReader): string[] {
   return secrets;
 }
 
+/** The generated key is checked like a configured one: a truncated file must not sign. */
 function developmentSecret(dataDir: string): string {
   const path = join(dataDir, 'jwt-secret');
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another process starting at the same moment wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return readFileSync(path, 'utf8').trim();
+    throw error;
+  }
   chmodSync(path, 0o600);
   return secret;
 }

@@ -2,7 +2,11 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { migrations } from './migrations';
 
 /** What the app and the TypeORM CLI (ormconfig.ts) share, so both see one schema. */
-export function dataSourceOptions(url: string, poolSize = 10, timeoutMs = 2_000): PostgresConnectionOptions {
+export function dataSourceOptions(
+  url: string,
+  poolSize = 10,
+  timeoutMs = 2_000,
+): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,

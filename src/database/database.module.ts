@@ -16,7 +16,10 @@ class EmbeddedDatabaseModule {}
     TypeOrmModule.forRootAsync({
       imports: [EmbeddedDatabaseModule],
       inject: [databaseConfig.KEY, EmbeddedDatabaseService],
-      useFactory: async (config: ConfigType<typeof databaseConfig>, embedded: EmbeddedDatabaseService) => ({
+      useFactory: async (
+        config: ConfigType<typeof databaseConfig>,
+        embedded: EmbeddedDatabaseService,
+      ) => ({
         ...dataSourceOptions(await embedded.resolveUrl(), config.poolSize, config.timeoutMs),
         migrationsRun: config.runMigrations,
         // Entities come from each module's TypeOrmModule.forFeature: a module owns its tables.

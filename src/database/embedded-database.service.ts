@@ -9,7 +9,9 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger('Database');
   private embedded?: EmbeddedPostgres;
 
-  constructor(@Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>) {}
+  constructor(
+    @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
+  ) {}
 
   async resolveUrl(): Promise<string> {
     if (this.config.url) {
@@ -17,9 +19,14 @@ export class EmbeddedDatabaseService implements OnApplicationShutdown {
       return this.config.url;
     }
     const started = Date.now();
-    this.embedded = await EmbeddedPostgres.start(this.config.embeddedDataDir, this.config.poolSize + 2);
+    this.embedded = await EmbeddedPostgres.start(
+      this.config.embeddedDataDir,
+      this.config.poolSize + 2,
+    );
     this.logger.log(
-      `No DATABASE_URL: embedded PostgreSQL (PGlite) in ${this.config.embeddedDataDir}, ready in ${Date.now() - started} ms`,
+      this.embedded.isOwner
+        ? `No DATABASE_URL: embedded PostgreSQL (PGlite) in ${this.config.embeddedDataDir}, ready in ${Date.now() - started} ms`
+        : `No DATABASE_URL: using the embedded PostgreSQL another process serves from ${this.config.embeddedDataDir}`,
     );
     return this.embedded.url;
   }

@@ -1,5 +1,16 @@
 /** ~50 believable rows so the guarded listing has something to page through on a new install. */
-const ADJECTIVES = ['Walnut', 'Linen', 'Copper', 'Ceramic', 'Recycled', 'Bamboo', 'Wool', 'Steel', 'Oak', 'Glass'];
+const ADJECTIVES = [
+  'Walnut',
+  'Linen',
+  'Copper',
+  'Ceramic',
+  'Recycled',
+  'Bamboo',
+  'Wool',
+  'Steel',
+  'Oak',
+  'Glass',
+];
 const NOUNS = ['desk organiser', 'notebook', 'mug', 'lamp', 'backpack'];
 
 export const DEMO_PRODUCTS = ADJECTIVES.flatMap((adjective, a) =>

@@ -48,7 +48,11 @@ export class ProductsService implements OnApplicationBootstrap {
 
   async create(dto: CreateProductDto): Promise<ProductDto> {
     const product = await this.products.save(
-      this.products.create({ name: dto.name, description: dto.description ?? null, price: dto.price }),
+      this.products.create({
+        name: dto.name,
+        description: dto.description ?? null,
+        price: dto.price,
+      }),
     );
     // Read back so price has the database's two-place form ("5" → "5.00").
     return ProductDto.from(await this.products.findOneByOrFail({ id: product.id }));

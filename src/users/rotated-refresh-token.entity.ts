@@ -9,14 +9,21 @@ import { Session } from './session.entity';
 @Entity({ name: 'rotated_refresh_tokens' })
 @Index('IDX_rotated_refresh_tokens_session_id', ['sessionId'])
 export class RotatedRefreshToken {
-  @PrimaryColumn({ name: 'token_hash', type: 'bytea', primaryKeyConstraintName: 'PK_rotated_refresh_tokens' })
+  @PrimaryColumn({
+    name: 'token_hash',
+    type: 'bytea',
+    primaryKeyConstraintName: 'PK_rotated_refresh_tokens',
+  })
   tokenHash: Buffer;
 
   @Column({ name: 'session_id', type: 'uuid' })
   sessionId: string;
 
   @ManyToOne(() => Session, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'session_id', foreignKeyConstraintName: 'FK_rotated_refresh_tokens_session_id' })
+  @JoinColumn({
+    name: 'session_id',
+    foreignKeyConstraintName: 'FK_rotated_refresh_tokens_session_id',
+  })
   session?: Session;
 
   @Column({ name: 'rotated_at', type: 'timestamptz' })

@@ -43,10 +43,11 @@ export class SessionRevocationsService implements OnApplicationBootstrap {
     for (const session of recent) this.add(session.id, session.revokedAt!.getTime());
   }
 
-  add(sessionId: string, revokedAtMs = Date.now()): void {
+  /** @param now the clock for pruning; revokedAtMs may lie in the past (reload) */
+  add(sessionId: string, revokedAtMs = Date.now(), now = Date.now()): void {
     const until = revokedAtMs + this.retentionMs;
     if ((this.revoked.get(sessionId) ?? 0) < until) this.revoked.set(sessionId, until);
-    this.prune(revokedAtMs);
+    this.prune(now);
   }
 
   isRevoked(sessionId: string, now = Date.now()): boolean {

@@ -70,7 +70,11 @@ export class SessionsService {
    *   converge on one lineage and nobody is logged out;
    * - any older token, or the previous one after the window, is reuse: the session is revoked.
    */
-  async rotate(presentedHash: Buffer, policy: RotationPolicy, now = new Date()): Promise<RotationResult> {
+  async rotate(
+    presentedHash: Buffer,
+    policy: RotationPolicy,
+    now = new Date(),
+  ): Promise<RotationResult> {
     const result = await this.dataSource.transaction(async (manager) => {
       const session = await manager
         .getRepository(Session)
@@ -85,11 +89,15 @@ export class SessionsService {
       if (!session) return this.detectReuse(manager, presentedHash, now);
       const withUser = session as Session & { user: User };
       if (session.revokedAt) return { outcome: 'revoked' } as const;
-      if (session.expiresAt <= now || session.absoluteExpiresAt <= now) return { outcome: 'expired' } as const;
+      if (session.expiresAt <= now || session.absoluteExpiresAt <= now)
+        return { outcome: 'expired' } as const;
 
       if (session.refreshTokenHash.equals(presentedHash)) {
         const nonce = randomBytes(NONCE_BYTES);
-        const expiresAt = minDate(new Date(now.getTime() + policy.refreshTtlMs), session.absoluteExpiresAt);
+        const expiresAt = minDate(
+          new Date(now.getTime() + policy.refreshTtlMs),
+          session.absoluteExpiresAt,
+        );
         await manager.update(Session, session.id, {
           previousRefreshTokenHash: presentedHash,
           refreshTokenHash: policy.successorHash(nonce),
@@ -98,14 +106,26 @@ export class SessionsService {
           lastUsedAt: now,
           expiresAt,
         });
-        await manager.insert(RotatedRefreshToken, { tokenHash: presentedHash, sessionId: session.id, rotatedAt: now });
-        return { outcome: 'rotated', session: { ...withUser, expiresAt, lastUsedAt: now }, nonce } as const;
+        await manager.insert(RotatedRefreshToken, {
+          tokenHash: presentedHash,
+          sessionId: session.id,
+          rotatedAt: now,
+        });
+        return {
+          outcome: 'rotated',
+          session: { ...withUser, expiresAt, lastUsedAt: now },
+          nonce,
+        } as const;
       }
 
       // The presented token is the previous one.
       const withinGrace =
         session.rotatedAt !== null && now.getTime() - session.rotatedAt.getTime() <= policy.graceMs;
-      if (withinGrace && session.rotationNonce && policy.successorHash(session.rotationNonce).equals(session.refreshTokenHash)) {
+      if (
+        withinGrace &&
+        session.rotationNonce &&
+        policy.successorHash(session.rotationNonce).equals(session.refreshTokenHash)
+      ) {
         return { outcome: 'grace', session: withUser, nonce: session.rotationNonce } as const;
       }
       await this.markRevoked(manager, [session.id], 'refresh_token_reused', now);
@@ -118,11 +138,20 @@ export class SessionsService {
 
   /** The live session a refresh token belongs to, for logout without an access token. */
   findLiveByRefreshHash(hash: Buffer, now = new Date()): Promise<Session | null> {
-    return this.sessions.findOneBy({ refreshTokenHash: hash, revokedAt: IsNull(), expiresAt: MoreThan(now) });
+    return this.sessions.findOneBy({
+      refreshTokenHash: hash,
+      revokedAt: IsNull(),
+      expiresAt: MoreThan(now),
+    });
   }
 
   /** @returns whether a live session was revoked (false: unknown, another user's, or already revoked) */
-  async revoke(sessionId: string, reason: RevocationReason, userId?: string, now = new Date()): Promise<boolean> {
+  async revoke(
+    sessionId: string,
+    reason: RevocationReason,
+    userId?: string,
+    now = new Date(),
+  ): Promise<boolean> {
     const result = await this.sessions.update(
       { id: sessionId, revokedAt: IsNull(), ...(userId ? { userId } : {}) },
       { revokedAt: now, revokedReason: reason },
@@ -132,7 +161,11 @@ export class SessionsService {
     return true;
   }
 
-  async revokeAllForUser(userId: string, reason: RevocationReason, now = new Date()): Promise<string[]> {
+  async revokeAllForUser(
+    userId: string,
+    reason: RevocationReason,
+    now = new Date(),
+  ): Promise<string[]> {
     const revoked = await this.sessions
       .createQueryBuilder()
       .update()
@@ -148,12 +181,21 @@ export class SessionsService {
   /** Sessions that can still be refreshed, newest activity first. */
   listLive(userId: string, now = new Date()): Promise<Session[]> {
     return this.sessions.find({
-      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(now), absoluteExpiresAt: MoreThan(now) },
+      where: {
+        userId,
+        revokedAt: IsNull(),
+        expiresAt: MoreThan(now),
+        absoluteExpiresAt: MoreThan(now),
+      },
       order: { lastUsedAt: 'DESC' },
     });
   }
 
-  private async detectReuse(manager: EntityManager, hash: Buffer, now: Date): Promise<RotationResult> {
+  private async detectReuse(
+    manager: EntityManager,
+    hash: Buffer,
+    now: Date,
+  ): Promise<RotationResult> {
     const rotated = await manager.findOneBy(RotatedRefreshToken, { tokenHash: hash });
     if (!rotated) return { outcome: 'unknown' };
     const live = await manager.findOneBy(Session, { id: rotated.sessionId, revokedAt: IsNull() });
@@ -162,7 +204,12 @@ export class SessionsService {
     return { outcome: 'reused', sessionId: rotated.sessionId };
   }
 
-  private async markRevoked(manager: EntityManager, ids: string[], reason: RevocationReason, now: Date) {
+  private async markRevoked(
+    manager: EntityManager,
+    ids: string[],
+    reason: RevocationReason,
+    now: Date,
+  ) {
     await manager.update(Session, ids, { revokedAt: now, revokedReason: reason });
   }
 }

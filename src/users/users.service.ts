@@ -33,7 +33,10 @@ export class UsersService {
       );
     } catch (error) {
       // The unique index decides, so two racing registrations cannot both win.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
         throw new ConflictException('Email already registered');
       }
       throw error;
@@ -60,7 +63,8 @@ export class UsersService {
   /** Operator command only: no route grants a role. */
   async grantRole(email: string, role: Role): Promise<User> {
     const user = await this.users.findOneBy({ email: UsersService.normalizeEmail(email) });
-    if (!user) throw new NotFoundException(`No user with email ${UsersService.normalizeEmail(email)}`);
+    if (!user)
+      throw new NotFoundException(`No user with email ${UsersService.normalizeEmail(email)}`);
     if (!user.roles.includes(role)) {
       user.roles = [...user.roles, role];
       await this.users.update({ id: user.id }, { roles: user.roles });

@@ -5,7 +5,10 @@ import { Trim } from '../../common/validation/trim.decorator';
 import { BCRYPT_MAX_BYTES } from '../password.service';
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', description: 'Trimmed and compared case-insensitively' })
+  @ApiProperty({
+    example: 'ada@example.com',
+    description: 'Trimmed and compared case-insensitively',
+  })
   @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)

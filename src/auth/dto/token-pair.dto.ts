@@ -10,9 +10,14 @@ export class TokenPairDto {
   @ApiProperty({ example: 900, description: 'Seconds until the access token expires' })
   expiresIn: number;
 
-  @ApiProperty({ description: 'Opaque; exchange at POST /auth/refresh. Stored by the server only as a hash.' })
+  @ApiProperty({
+    description: 'Opaque; exchange at POST /auth/refresh. Stored by the server only as a hash.',
+  })
   refreshToken: string;
 
-  @ApiProperty({ example: 604800, description: 'Seconds until the refresh token expires if unused' })
+  @ApiProperty({
+    example: 604800,
+    description: 'Seconds until the refresh token expires if unused',
+  })
   refreshExpiresIn: number;
 }

@@ -24,7 +24,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
     const authorization = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    if (authorization === undefined && this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets)) {
+    if (
+      authorization === undefined &&
+      this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH_KEY, targets)
+    ) {
       return true;
     }
     if (authorization !== undefined && authorization.length > MAX_TOKEN_BYTES + 'Bearer '.length) {
@@ -42,8 +45,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (user && !error) return user;
     const cause = error ?? info;
     if (cause instanceof AuthError) throw this.reject(context, cause.code);
-    if (cause instanceof Error && cause.name === 'TokenExpiredError') throw this.reject(context, 'token_expired');
-    if (cause instanceof Error && cause.message === 'No auth token') throw this.reject(context, 'token_missing');
+    if (cause instanceof Error && cause.name === 'TokenExpiredError')
+      throw this.reject(context, 'token_expired');
+    if (cause instanceof Error && cause.message === 'No auth token')
+      throw this.reject(context, 'token_missing');
     throw this.reject(context, 'token_invalid');
   }
 

@@ -16,7 +16,9 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!required?.length) return true;
-    const user = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedUser }>().user;
+    const user = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: AuthenticatedUser }>().user;
     if (user && required.some((role) => user.roles.includes(role))) return true;
     throw new ForbiddenException({
       statusCode: 403,

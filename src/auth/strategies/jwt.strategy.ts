@@ -5,7 +5,10 @@ import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig } from '../../config/auth.config';
 import { SigningKey } from '../../config/signing-keys';
-import { CLOCK_TOLERANCE_SECONDS, SessionRevocationsService } from '../../users/session-revocations.service';
+import {
+  CLOCK_TOLERANCE_SECONDS,
+  SessionRevocationsService,
+} from '../../users/session-revocations.service';
 import { AuthError } from '../auth-errors';
 import { AccessTokenClaims, AuthenticatedUser } from '../authenticated-user';
 
@@ -31,7 +34,8 @@ export function selectVerificationKey(
   }
   if (typeof header !== 'object' || header === null) return undefined;
   const { alg, kid, crit } = header as { alg?: unknown; kid?: unknown; crit?: unknown };
-  if (alg !== ACCESS_TOKEN_ALGORITHM || typeof kid !== 'string' || crit !== undefined) return undefined;
+  if (alg !== ACCESS_TOKEN_ALGORITHM || typeof kid !== 'string' || crit !== undefined)
+    return undefined;
   return keys.get(kid)?.key;
 }
 
@@ -48,7 +52,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       // Only the Authorization header: a token in a URL ends up in logs and Referer headers.
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: unknown) => void) => {
+      secretOrKeyProvider: (
+        _request: unknown,
+        rawJwt: string,
+        done: (error: unknown, key?: unknown) => void,
+      ) => {
         const key = selectVerificationKey(rawJwt, config.verificationKeys);
         if (key) done(null, key);
         else done(new AuthError('token_invalid'));
@@ -66,7 +74,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       typeof claims.sid !== 'string' ||
       typeof claims.jti !== 'string' ||
       typeof claims.exp !== 'number' ||
-      !Array.isArray(claims.roles)
+      !Array.isArray(claims.roles) ||
+      !claims.roles.every((role) => typeof role === 'string')
     ) {
       throw new AuthError('token_invalid');
     }

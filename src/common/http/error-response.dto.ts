@@ -37,14 +37,17 @@ export const API_BEARER = 'bearer';
 
 const error = (description: string) => ({ description, type: ErrorResponseDto });
 
-export const ApiValidationErrors = () => ApiBadRequestResponse(error('Invalid body, query or path parameter'));
+export const ApiValidationErrors = () =>
+  ApiBadRequestResponse(error('Invalid body, query or path parameter'));
 
 /** A route behind the global JwtAuthGuard: bearer scheme plus the 401 it answers. */
 export const ApiBearerRoute = () =>
   applyDecorators(
     ApiBearerAuth(API_BEARER),
     ApiUnauthorizedResponse(
-      error('Missing, malformed, forged, expired or revoked access token (WWW-Authenticate: Bearer)'),
+      error(
+        'Missing, malformed, forged, expired or revoked access token (WWW-Authenticate: Bearer)',
+      ),
     ),
   );
 
@@ -54,6 +57,8 @@ export const ApiAdminRoute = () =>
 export const ApiDatabaseErrors = () =>
   ApiResponse({ status: 503, ...error('The database is unreachable; retry later') });
 
-export const ApiRateLimited = () => ApiTooManyRequestsResponse(error('Rate limited; see Retry-After'));
+export const ApiRateLimited = () =>
+  ApiTooManyRequestsResponse(error('Rate limited; see Retry-After'));
 
-export const ApiErrorResponse = (status: number, description: string) => ApiResponse({ status, ...error(description) });
+export const ApiErrorResponse = (status: number, description: string) =>
+  ApiResponse({ status, ...error(description) });

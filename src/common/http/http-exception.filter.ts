@@ -1,4 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 
@@ -34,15 +35,26 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 
 // Signs that the database, not the request, is the problem: connection refused or lost, pool
 // timeout, server shutting down (SQLSTATE class 08 and 57P0x).
-const DATABASE_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
-const DATABASE_DOWN_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error/i;
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const DATABASE_DOWN_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const candidates = [error, error instanceof QueryFailedError ? error.driverError : undefined];
   return candidates.some((candidate) => {
     if (!(candidate instanceof Error)) return false;
     const code = (candidate as { code?: unknown }).code;
-    if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08'))) return true;
+    if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08')))
+      return true;
     return DATABASE_DOWN_MESSAGES.test(candidate.message);
   });
 }
@@ -61,7 +73,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (body.statusCode === 503) void reply.header('Retry-After', '5');
-    void reply.status(body.statusCode).header('Content-Type', 'application/json; charset=utf-8').send(body);
+    void reply
+      .status(body.statusCode)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -85,7 +100,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${describe(exception)}`);
-      return { statusCode: 503, error: STATUS_TEXT[503], message: 'Service temporarily unavailable' };
+      return {
+        statusCode: 503,
+        error: STATUS_TEXT[503],
+        message: 'Service temporarily unavailable',
+      };
     }
 
     this.logger.error(`Unhandled ${describe(exception)}`);
@@ -96,13 +115,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
 function fromHttpException(exception: HttpException): ErrorBody {
   const statusCode = exception.getStatus();
   const response = exception.getResponse();
-  const error = STATUS_TEXT[statusCode] ?? HttpStatus[statusCode] ?? 'Error';
+  const error = STATUS_TEXT[statusCode] ?? STATUS_CODES[statusCode] ?? 'Error';
+  // A 5xx message is written by server code and may carry internals; only 503's is ours to show.
+  if (statusCode >= 500 && statusCode !== 503)
+    return { statusCode, error, message: 'Internal server error' };
+  // Nest turns Fastify's body-limit error into a plain HttpException; one fixed sentence for it.
+  if (statusCode === 413)
+    return { statusCode, error, message: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE };
   if (typeof response === 'string') return { statusCode, error, message: response };
   const { message, code } = response as { message?: unknown; code?: unknown };
   return {
     statusCode,
     error,
-    message: typeof message === 'string' || Array.isArray(message) ? (message as string | string[]) : error,
+    message:
+      typeof message === 'string' || Array.isArray(message)
+        ? (message as string | string[])
+        : error,
     ...(typeof code === 'string' ? { code } : {}),
   };
 }

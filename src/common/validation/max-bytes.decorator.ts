@@ -7,7 +7,8 @@ export function MaxBytes(max: number, options?: ValidationOptions): PropertyDeco
       name: 'maxBytes',
       constraints: [max],
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max,
+        validate: (value: unknown) =>
+          typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max,
         defaultMessage: () => `$property must be at most ${max} bytes of UTF-8`,
       },
     },

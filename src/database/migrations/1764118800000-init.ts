@@ -66,7 +66,9 @@ export class Init1764118800000 implements MigrationInterface {
         "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_products" PRIMARY KEY ("id")
       )`);
-    await queryRunner.query(`CREATE INDEX "IDX_products_created_at_id" ON "products" ("created_at", "id")`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_products_created_at_id" ON "products" ("created_at", "id")`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

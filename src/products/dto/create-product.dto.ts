@@ -18,7 +18,10 @@ export class CreateProductDto {
   description?: string;
 
   @ApiProperty({
-    oneOf: [{ type: 'string', example: '19.99' }, { type: 'number', example: 19.99 }],
+    oneOf: [
+      { type: 'string', example: '19.99' },
+      { type: 'number', example: 19.99 },
+    ],
     description: 'Non-negative, at most two decimal places',
   })
   // A JSON number is accepted too, but only if it has an exact two-place decimal form.

@@ -11,7 +11,10 @@ export class SessionDto {
   @ApiProperty({ format: 'date-time' })
   lastUsedAt: string;
 
-  @ApiProperty({ format: 'date-time', description: 'When the session ends if its refresh token is not used' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the session ends if its refresh token is not used',
+  })
   expiresAt: string;
 
   @ApiProperty({ type: String, nullable: true })
