@@ -12,6 +12,7 @@ export default tseslint.config(
       '.data/**',
       'eslint.config.mjs',
       'jest.config.js',
+      'test/support/summary-reporter.js',
       'public/**',
     ],
   },

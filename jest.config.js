@@ -36,6 +36,7 @@ module.exports = {
       testTimeout: 30_000,
     },
   ],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // One e2e database for the run; each file starts from empty tables, so files run one at a time.
   maxWorkers: 1,
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts', '!src/cli/*.ts'],
