@@ -23,6 +23,12 @@ export interface AuthConfig {
   rateLimitLoginAccount: number;
   rateLimitAuthIp: number;
   redisUrl?: string;
+  /**
+   * Also look the session up in the database on every request. Off by default: it is the
+   * session-auth cost the design avoids, kept for comparison (npm run bench) and for deployments
+   * that want revocation to be exact at any instant, whatever the propagation delay.
+   */
+  checkSessionPerRequest: boolean;
 }
 
 export function loadAuthConfig(env: Env = process.env): AuthConfig {
@@ -52,6 +58,7 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
     rateLimitLoginAccount: read.int('RATE_LIMIT_LOGIN_ACCOUNT', 10, 1, 1_000_000),
     rateLimitAuthIp: read.int('RATE_LIMIT_AUTH_IP', 100, 1, 1_000_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    checkSessionPerRequest: read.bool('AUTH_CHECK_SESSION', false),
   };
   read.done();
 

@@ -136,6 +136,15 @@ export class SessionsService {
     return result;
   }
 
+  /** One indexed primary-key read: the per-request check of AUTH_CHECK_SESSION=true. */
+  isLive(sessionId: string, now = new Date()): Promise<boolean> {
+    return this.sessions.existsBy({
+      id: sessionId,
+      revokedAt: IsNull(),
+      absoluteExpiresAt: MoreThan(now),
+    });
+  }
+
   /** The live session a refresh token belongs to, for logout without an access token. */
   findLiveByRefreshHash(hash: Buffer, now = new Date()): Promise<Session | null> {
     return this.sessions.findOneBy({

@@ -1,5 +1,6 @@
 import { AuthConfig } from '../../config/auth.config';
 import { SigningKey, toSigningKey } from '../../config/signing-keys';
+import { SessionsService } from '../../users/sessions.service';
 import { SessionRevocationsService } from '../../users/session-revocations.service';
 import { Role } from '../../users/role.enum';
 import { AuthError } from '../auth-errors';
@@ -98,7 +99,11 @@ describe('JwtStrategy', () => {
   } as AuthConfig;
   const revoked = new Set<string>();
   const revocations = { isRevoked: (sessionId: string) => revoked.has(sessionId) };
-  const strategy = new JwtStrategy(config, revocations as unknown as SessionRevocationsService);
+  const strategy = new JwtStrategy(
+    config,
+    revocations as unknown as SessionRevocationsService,
+    {} as SessionsService,
+  );
 
   const claims: AccessTokenClaims = {
     sub: '6f1c2a4e-2b7d-4c1a-9a57-0f3b8d2e1c90',
@@ -166,6 +171,6 @@ describe('JwtStrategy', () => {
 
   it('should accept a session other than the revoked one', () => {
     revoked.add('another-session');
-    expect(strategy.validate(claims).sessionId).toBe(claims.sid);
+    expect((strategy.validate(claims) as { sessionId: string }).sessionId).toBe(claims.sid);
   });
 });

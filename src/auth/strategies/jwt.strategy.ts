@@ -9,6 +9,7 @@ import {
   CLOCK_TOLERANCE_SECONDS,
   SessionRevocationsService,
 } from '../../users/session-revocations.service';
+import { SessionsService } from '../../users/sessions.service';
 import { AuthError } from '../auth-errors';
 import { AccessTokenClaims, AuthenticatedUser } from '../authenticated-user';
 
@@ -48,6 +49,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
     private readonly revocations: SessionRevocationsService,
+    private readonly sessions: SessionsService,
   ) {
     super({
       // Only the Authorization header: a token in a URL ends up in logs and Referer headers.
@@ -66,9 +68,21 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.audience,
       jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
     } as ConstructorParameters<typeof Strategy>[0]);
+    this.checkSessionPerRequest = config.checkSessionPerRequest;
   }
 
-  validate(claims: AccessTokenClaims): AuthenticatedUser {
+  private readonly checkSessionPerRequest: boolean;
+
+  validate(claims: AccessTokenClaims): AuthenticatedUser | Promise<AuthenticatedUser> {
+    const user = this.fromClaims(claims);
+    if (!this.checkSessionPerRequest) return user;
+    return this.sessions.isLive(user.sessionId).then((live) => {
+      if (!live) throw new AuthError('session_revoked');
+      return user;
+    });
+  }
+
+  private fromClaims(claims: AccessTokenClaims): AuthenticatedUser {
     if (
       typeof claims.sub !== 'string' ||
       typeof claims.sid !== 'string' ||
