@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ConfigType } from '@nestjs/config';
+import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AuditModule } from './audit/audit.module';
+import { AuthController } from './auth/auth.controller';
 import { AuthModule } from './auth/auth.module';
+import { AuthThrottlerGuard } from './auth/guards/auth-throttler.guard';
+import { COUNTER_STORE, CounterStore } from './rate-limit/counter-store';
+import { CounterThrottlerStorage } from './rate-limit/counter-throttler-storage';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
 import { HealthModule } from './common/health/health.module';
@@ -27,10 +35,26 @@ import { UsersModule } from './users/users.module';
     UsersModule,
     AuthModule,
     ProductsModule,
+    AuditModule,
     HealthModule,
+    RateLimitModule,
+    ThrottlerModule.forRootAsync({
+      inject: [authConfig.KEY, COUNTER_STORE],
+      useFactory: (
+        config: ConfigType<typeof authConfig>,
+        store: CounterStore,
+      ): ThrottlerModuleOptions => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitAuthIp }],
+        storage: new CounterThrottlerStorage(store),
+        // One budget per client IP across every /auth route, not one per route.
+        generateKey: (_context, tracker) => `auth:${tracker}`,
+        skipIf: (context) => context.getClass() !== AuthController,
+      }),
+    }),
   ],
   providers: [
-    // Order matters: authenticate first, then authorize.
+    // Order matters: count the attempt, authenticate, then authorize.
+    { provide: APP_GUARD, useClass: AuthThrottlerGuard },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -32,6 +32,7 @@ const EXPECTED_ACCESS: Record<string, Access> = {
   'POST /products': 'admin',
   'GET /health': 'public',
   'GET /health/ready': 'public',
+  'GET /admin/audit-events': 'admin',
 };
 
 type ModuleEntry = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;

@@ -53,6 +53,7 @@ describe('Health, Swagger and unknown routes', () => {
           'POST /products',
           'GET /health',
           'GET /health/ready',
+          'GET /admin/audit-events',
         ].sort(),
       );
     });

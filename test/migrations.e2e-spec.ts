@@ -18,14 +18,26 @@ describe('Migrations', () => {
 
   it('should have applied every migration at start', async () => {
     await expect(t.dataSource.showMigrations()).resolves.toBe(false);
-    expect(await tables()).toEqual(['products', 'rotated_refresh_tokens', 'sessions', 'users']);
+    expect(await tables()).toEqual([
+      'audit_events',
+      'products',
+      'rotated_refresh_tokens',
+      'sessions',
+      'users',
+    ]);
   });
 
   it('should revert the whole chain and apply it again', async () => {
     for (let i = 0; i < t.dataSource.migrations.length; i++) await t.dataSource.undoLastMigration();
     expect(await tables()).toEqual([]);
     await t.dataSource.runMigrations();
-    expect(await tables()).toEqual(['products', 'rotated_refresh_tokens', 'sessions', 'users']);
+    expect(await tables()).toEqual([
+      'audit_events',
+      'products',
+      'rotated_refresh_tokens',
+      'sessions',
+      'users',
+    ]);
   });
 
   it('should match the entities exactly (no schema drift)', async () => {

@@ -25,6 +25,7 @@ import {
   ApiBearerRoute,
   ApiDatabaseErrors,
   ApiErrorResponse,
+  ApiRateLimited,
   ApiValidationErrors,
   ErrorResponseDto,
 } from '../common/http/error-response.dto';
@@ -48,6 +49,7 @@ import { LocalAuthGuard } from './guards/local-auth.guard';
 
 @ApiTags('auth')
 @ApiDatabaseErrors()
+@ApiRateLimited()
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
@@ -58,8 +60,8 @@ export class AuthController {
   @ApiCreatedResponse({ type: UserDto })
   @ApiValidationErrors()
   @ApiConflictResponse({ description: 'Email already registered', type: ErrorResponseDto })
-  register(@Body() dto: RegisterDto): Promise<UserDto> {
-    return this.auth.register(dto);
+  register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<UserDto> {
+    return this.auth.register(dto, client);
   }
 
   @Public()
@@ -99,8 +101,8 @@ export class AuthController {
       'token_invalid, session_expired, session_revoked or refresh_token_reused: log in again',
     type: ErrorResponseDto,
   })
-  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
-    return this.auth.refresh(dto.refreshToken);
+  refresh(@Body() dto: RefreshTokenDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
+    return this.auth.refresh(dto.refreshToken, client);
   }
 
   @OptionalAuth()
@@ -119,8 +121,9 @@ export class AuthController {
   logout(
     @CurrentUser() user: AuthenticatedUser | undefined,
     @Body() dto: LogoutDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.auth.logout(user, dto.refreshToken);
+    return this.auth.logout(user, dto.refreshToken, client);
   }
 
   @Post('logout-all')
@@ -128,8 +131,8 @@ export class AuthController {
   @ApiBearerRoute()
   @ApiOperation({ summary: 'End every session of the caller' })
   @ApiNoContentResponse()
-  logoutAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
-    return this.auth.logoutAll(user);
+  logoutAll(@CurrentUser() user: AuthenticatedUser, @Client() client: ClientInfo): Promise<void> {
+    return this.auth.logoutAll(user, client);
   }
 
   @Get('me')
@@ -174,7 +177,8 @@ export class AuthController {
   revokeSession(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', UuidParam()) id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.auth.revokeSession(user, id);
+    return this.auth.revokeSession(user, id, client);
   }
 }

@@ -1,5 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditService } from '../audit/audit.service';
 import { authConfig } from '../config/auth.config';
 import { SessionDto } from '../users/dto/session.dto';
 import { UserDto } from '../users/dto/user.dto';
@@ -12,6 +14,7 @@ import { AuthenticatedUser } from './authenticated-user';
 import { ClientInfo } from './decorators/client-info.decorator';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
+import { LoginAttemptsService } from './login-attempts.service';
 import { PasswordService } from './password.service';
 import { TokenService } from './token.service';
 
@@ -23,25 +26,36 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
+    private readonly attempts: LoginAttemptsService,
+    private readonly audit: AuditService,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
-  async register(dto: RegisterDto): Promise<UserDto> {
+  async register(dto: RegisterDto, client: ClientInfo): Promise<UserDto> {
     const passwordHash = await this.passwords.hash(dto.password);
     const user = await this.users.create({ email: dto.email, name: dto.name, passwordHash });
+    await this.audit.record(AuditEventType.Register, { userId: user.id, ...client });
     return UserDto.from(user);
   }
 
   /**
-   * Unknown email and wrong password take the same path length (a bcrypt compare each) and give
-   * the same error, so neither the answer nor its timing tells which emails exist.
+   * Unknown email and wrong password take the same path (a bcrypt compare each), count against
+   * the same per-email lock and give the same error, so neither the answer nor its timing tells
+   * which emails exist.
    */
-  async validateCredentials(email: string, password: string): Promise<User> {
+  async validateCredentials(email: string, password: string, client: ClientInfo): Promise<User> {
+    await this.attempts.assertNotLocked(email);
     const user = await this.users.findByEmailWithPasswordHash(email);
     const valid = user
       ? await this.passwords.verify(password, user.passwordHash)
       : await this.passwords.verifyAgainstNothing(password);
-    if (!user || !valid) throw new AuthError('invalid_credentials');
+    if (!user || !valid) {
+      const locked = await this.attempts.recordFailure(email);
+      await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, ...client });
+      if (locked) await this.audit.record(AuditEventType.Lockout, { userId: user?.id, ...client });
+      throw new AuthError('invalid_credentials');
+    }
+    await this.attempts.reset(email);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
@@ -58,10 +72,15 @@ export class AuthService {
       userAgent: client.userAgent,
       ip: client.ip,
     });
+    await this.audit.record(AuditEventType.LoginSucceeded, {
+      userId: user.id,
+      sessionId: session.id,
+      ...client,
+    });
     return this.tokenPair(user, session, refreshToken);
   }
 
-  async refresh(refreshToken: string): Promise<TokenPairDto> {
+  async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPairDto> {
     if (!this.tokens.isWellFormedRefreshToken(refreshToken)) throw new AuthError('token_invalid');
     const result = await this.sessions.rotate(this.tokens.hashRefreshToken(refreshToken), {
       refreshTtlMs: this.config.refreshTtlSeconds * 1000,
@@ -71,13 +90,27 @@ export class AuthService {
     });
     switch (result.outcome) {
       case 'rotated':
-      case 'grace':
+      case 'grace': {
+        const { session } = result;
+        if (result.outcome === 'rotated') {
+          await this.audit.record(AuditEventType.Refresh, {
+            userId: session.userId,
+            sessionId: session.id,
+            ...client,
+          });
+        }
         return this.tokenPair(
-          result.session.user,
-          result.session,
+          session.user,
+          session,
           this.tokens.deriveSuccessor(refreshToken, result.nonce),
         );
+      }
       case 'reused':
+        await this.audit.record(AuditEventType.RefreshTokenReused, {
+          userId: result.userId,
+          sessionId: result.sessionId,
+          ...client,
+        });
         throw new AuthError('refresh_token_reused');
       case 'revoked':
         throw new AuthError('session_revoked');
@@ -92,22 +125,33 @@ export class AuthService {
   async logout(
     principal: AuthenticatedUser | undefined,
     refreshToken: string | undefined,
+    client: ClientInfo,
   ): Promise<void> {
+    let userId: string;
+    let sessionId: string;
     if (principal) {
       if (!(await this.sessions.revoke(principal.sessionId, 'logout')))
         throw new AuthError('session_revoked');
-      return;
+      ({ id: userId, sessionId } = principal);
+    } else {
+      if (!this.tokens.isWellFormedRefreshToken(refreshToken)) throw new AuthError('token_invalid');
+      const session = await this.sessions.findLiveByRefreshHash(
+        this.tokens.hashRefreshToken(refreshToken),
+      );
+      if (!session || !(await this.sessions.revoke(session.id, 'logout')))
+        throw new AuthError('token_invalid');
+      ({ userId, id: sessionId } = session);
     }
-    if (!this.tokens.isWellFormedRefreshToken(refreshToken)) throw new AuthError('token_invalid');
-    const session = await this.sessions.findLiveByRefreshHash(
-      this.tokens.hashRefreshToken(refreshToken),
-    );
-    if (!session || !(await this.sessions.revoke(session.id, 'logout')))
-      throw new AuthError('token_invalid');
+    await this.audit.record(AuditEventType.Logout, { userId, sessionId, ...client });
   }
 
-  async logoutAll(principal: AuthenticatedUser): Promise<void> {
+  async logoutAll(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
     await this.sessions.revokeAllForUser(principal.id, 'logout_all');
+    await this.audit.record(AuditEventType.LogoutAll, {
+      userId: principal.id,
+      sessionId: principal.sessionId,
+      ...client,
+    });
   }
 
   async me(principal: AuthenticatedUser): Promise<UserDto> {
@@ -123,10 +167,19 @@ export class AuthService {
   }
 
   /** Another user's session is indistinguishable from an unknown one: both are 404. */
-  async revokeSession(principal: AuthenticatedUser, sessionId: string): Promise<void> {
+  async revokeSession(
+    principal: AuthenticatedUser,
+    sessionId: string,
+    client: ClientInfo,
+  ): Promise<void> {
     if (!(await this.sessions.revoke(sessionId, 'revoked_by_user', principal.id))) {
       throw new NotFoundException('Session not found');
     }
+    await this.audit.record(AuditEventType.SessionRevoked, {
+      userId: principal.id,
+      sessionId,
+      ...client,
+    });
   }
 
   private tokenPair(user: User, session: Session, refreshToken: string): TokenPairDto {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
@@ -29,6 +30,13 @@ export interface AuthConfig {
    * that want revocation to be exact at any instant, whatever the propagation delay.
    */
   checkSessionPerRequest: boolean;
+  /** bcrypt operations running at once (each holds a libuv thread for ~250 ms at cost 12). */
+  passwordHashConcurrency: number;
+  /** bcrypt operations allowed to wait; beyond that a login is shed with 503 instead of queueing. */
+  passwordHashQueue: number;
+  sessionPurgeIntervalMs: number;
+  /** Ended sessions (revoked or expired) are deleted this long after they ended. */
+  sessionPurgeAfterMs: number;
 }
 
 export function loadAuthConfig(env: Env = process.env): AuthConfig {
@@ -59,7 +67,16 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
     rateLimitAuthIp: read.int('RATE_LIMIT_AUTH_IP', 100, 1, 1_000_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     checkSessionPerRequest: read.bool('AUTH_CHECK_SESSION', false),
+    passwordHashConcurrency: read.int('PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 64),
+    passwordHashQueue: read.int('PASSWORD_HASH_QUEUE', 100, 0, 100_000),
+    sessionPurgeIntervalMs: read.duration('SESSION_PURGE_INTERVAL', '1h', 1_000),
+    sessionPurgeAfterMs: read.duration('SESSION_PURGE_AFTER', '1d', 60_000),
   };
+  // The revocation set reloads revocations younger than an access token's life at start; the
+  // rows must still be there then.
+  if (config.sessionPurgeAfterMs < accessTtl + 60_000) {
+    read.fail('SESSION_PURGE_AFTER must be longer than JWT_ACCESS_TTL plus a minute');
+  }
   read.done();
 
   const signingKey = toSigningKey(current!);

@@ -31,7 +31,7 @@ export interface RotationPolicy {
  */
 export type RotationResult =
   | { outcome: 'rotated' | 'grace'; session: Session & { user: User }; nonce: Buffer }
-  | { outcome: 'reused'; sessionId: string }
+  | { outcome: 'reused'; sessionId: string; userId: string }
   | { outcome: 'unknown' | 'expired' | 'revoked' };
 
 const NONCE_BYTES = 32;
@@ -129,7 +129,7 @@ export class SessionsService {
         return { outcome: 'grace', session: withUser, nonce: session.rotationNonce } as const;
       }
       await this.markRevoked(manager, [session.id], 'refresh_token_reused', now);
-      return { outcome: 'reused', sessionId: session.id } as const;
+      return { outcome: 'reused', sessionId: session.id, userId: session.userId } as const;
     });
     // Only after commit: a rolled-back revocation must not reject tokens.
     if (result.outcome === 'reused') this.revocations.add(result.sessionId, now.getTime());
@@ -210,7 +210,7 @@ export class SessionsService {
     const live = await manager.findOneBy(Session, { id: rotated.sessionId, revokedAt: IsNull() });
     if (!live) return { outcome: 'revoked' };
     await this.markRevoked(manager, [rotated.sessionId], 'refresh_token_reused', now);
-    return { outcome: 'reused', sessionId: rotated.sessionId };
+    return { outcome: 'reused', sessionId: rotated.sessionId, userId: live.userId };
   }
 
   private async markRevoked(

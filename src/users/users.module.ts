@@ -4,13 +4,14 @@ import { RotatedRefreshToken } from './rotated-refresh-token.entity';
 import { Session } from './session.entity';
 import { SessionRevocationsService } from './session-revocations.service';
 import { SessionsService } from './sessions.service';
+import { SessionsPurgeService } from './sessions-purge.service';
 import { User } from './user.entity';
 import { UsersService } from './users.service';
 
 /** Identity and session state. The only module that touches the users and sessions tables. */
 @Module({
   imports: [TypeOrmModule.forFeature([User, Session, RotatedRefreshToken])],
-  providers: [UsersService, SessionsService, SessionRevocationsService],
-  exports: [UsersService, SessionsService, SessionRevocationsService],
+  providers: [UsersService, SessionsService, SessionRevocationsService, SessionsPurgeService],
+  exports: [UsersService, SessionsService, SessionRevocationsService, SessionsPurgeService],
 })
 export class UsersModule {}

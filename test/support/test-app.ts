@@ -1,3 +1,4 @@
+import { LoggerService } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -20,6 +21,7 @@ export interface TestApp {
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
+  options: { logger?: LoggerService } = {},
 ): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, env);
@@ -27,7 +29,7 @@ export async function createTestApp(
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
-      logger: false,
+      logger: options.logger ?? false,
     });
     configureApp(app);
     // Listening on a real port (not supertest's per-request listen) lets requests run concurrently.
@@ -47,5 +49,7 @@ export async function createTestApp(
 
 /** Each spec file starts from empty tables (migrations stay applied). */
 export async function resetDatabase(dataSource: DataSource): Promise<void> {
-  await dataSource.query('TRUNCATE users, sessions, rotated_refresh_tokens, products CASCADE');
+  await dataSource.query(
+    'TRUNCATE users, sessions, rotated_refresh_tokens, products, audit_events CASCADE',
+  );
 }

@@ -6,9 +6,12 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-/** The device a session is opened from, as shown in the sessions list. */
-export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext): ClientInfo => {
-  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+/** The device a request comes from, as recorded on sessions and audit events. */
+export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null };
-});
+}
+
+export const Client = createParamDecorator((_data: unknown, ctx: ExecutionContext): ClientInfo =>
+  clientInfo(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

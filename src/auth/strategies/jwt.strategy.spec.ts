@@ -120,7 +120,8 @@ describe('JwtStrategy', () => {
 
   function validationError(value: unknown): AuthError {
     try {
-      strategy.validate(value as AccessTokenClaims);
+      // Synchronous in the default mode: a refusal throws, it is never a rejected promise.
+      void strategy.validate(value as AccessTokenClaims);
     } catch (error) {
       if (error instanceof AuthError) return error;
       throw error;

@@ -15,6 +15,17 @@ import { AccessTokenClaims, AuthenticatedUser } from '../authenticated-user';
 
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
+/** Three non-empty base64url parts: Node's base64url decoder would silently skip anything else. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Headers no token of ours carries. `crit` names extensions we do not implement (RFC 7515
+ * §4.1.11: must reject); jku, x5u, jwk and x5c bring their own key, the root of a whole family
+ * of forgeries (RFC 8725 §3.10). The key is never fetched or taken from a token, but a token that
+ * tries is refused outright.
+ */
+const FORBIDDEN_HEADERS = ['crit', 'jku', 'x5u', 'jwk', 'x5c'];
+
 /**
  * Picks the verification key named by the token's `kid`, after refusing headers no token of ours
  * carries: another algorithm (`none` included), `crit` extensions we do not implement
@@ -25,19 +36,21 @@ export function selectVerificationKey(
   rawJwt: string,
   keys: ReadonlyMap<string, SigningKey>,
 ): KeyObject | undefined {
-  const parts = rawJwt.split('.');
-  if (parts.length !== 3) return undefined;
+  if (!COMPACT_JWS.test(rawJwt)) return undefined;
   let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+    header = JSON.parse(
+      Buffer.from(rawJwt.slice(0, rawJwt.indexOf('.')), 'base64url').toString('utf8'),
+    );
   } catch {
     return undefined;
   }
-  if (typeof header !== 'object' || header === null) return undefined;
-  const { alg, kid, crit } = header as { alg?: unknown; kid?: unknown; crit?: unknown };
-  if (alg !== ACCESS_TOKEN_ALGORITHM || typeof kid !== 'string' || crit !== undefined)
-    return undefined;
-  return keys.get(kid)?.key;
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return undefined;
+  const fields = header as Record<string, unknown>;
+  if (fields.alg !== ACCESS_TOKEN_ALGORITHM || typeof fields.kid !== 'string') return undefined;
+  if (FORBIDDEN_HEADERS.some((name) => name in fields)) return undefined;
+  if (fields.typ !== undefined && fields.typ !== 'JWT') return undefined;
+  return keys.get(fields.kid)?.key;
 }
 
 /**

@@ -27,8 +27,10 @@ export class ErrorResponseDto {
   message: string | string[];
 
   @ApiPropertyOptional({
-    enum: [...AUTH_ERROR_CODES, 'insufficient_role', 'too_many_attempts'],
-    description: 'On auth failures: token_expired → refresh; any other → log in again',
+    enum: [...AUTH_ERROR_CODES, 'insufficient_role', 'too_many_attempts', 'overloaded'],
+    description:
+      'On 401: token_expired → refresh; any other → log in again. On 429: too_many_attempts ' +
+      '(see Retry-After). On 503: overloaded (too many logins at once; retry shortly).',
   })
   code?: string;
 }
@@ -55,10 +57,16 @@ export const ApiAdminRoute = () =>
   applyDecorators(ApiBearerRoute(), ApiForbiddenResponse(error('Authenticated, but not an admin')));
 
 export const ApiDatabaseErrors = () =>
-  ApiResponse({ status: 503, ...error('The database is unreachable; retry later') });
+  ApiResponse({
+    status: 503,
+    ...error('The database is unreachable, or the service is overloaded; retry later'),
+  });
 
 export const ApiRateLimited = () =>
-  ApiTooManyRequestsResponse(error('Rate limited; see Retry-After'));
+  ApiTooManyRequestsResponse({
+    ...error('Rate limited (per IP on /auth/*, per account on login); see Retry-After'),
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  });
 
 export const ApiErrorResponse = (status: number, description: string) =>
   ApiResponse({ status, ...error(description) });

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { TooManyRequestsError } from './too-many-requests.error';
 
 interface ErrorBody {
   statusCode: number;
@@ -72,7 +73,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (body.statusCode === 503) void reply.header('Retry-After', '5');
+    if (exception instanceof TooManyRequestsError)
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    else if (body.statusCode === 503) void reply.header('Retry-After', '5');
     void reply
       .status(body.statusCode)
       .header('Content-Type', 'application/json; charset=utf-8')
