@@ -4,6 +4,7 @@ import { appConfig } from '../config/app.config';
 import { authConfig } from '../config/auth.config';
 import { databaseConfig } from '../config/database.config';
 import { DatabaseModule } from '../database/database.module';
+import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 
 /** What operator commands need: config, the database (migrated) and the users module. */
@@ -16,6 +17,7 @@ import { UsersModule } from '../users/users.module';
     }),
     DatabaseModule,
     UsersModule,
+    AuditModule,
   ],
 })
 export class CliModule {}

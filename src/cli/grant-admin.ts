@@ -6,6 +6,8 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditService } from '../audit/audit.service';
 import { Role } from '../users/role.enum';
 import { UsersService } from '../users/users.service';
 import { CliModule } from './cli.module';
@@ -19,6 +21,9 @@ async function main(): Promise<number> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error', 'warn'] });
   try {
     const user = await app.get(UsersService).grantRole(email, Role.Admin);
+    await app
+      .get(AuditService)
+      .record(AuditEventType.AdminGranted, { userId: user.id, userAgent: 'cli' });
     console.log(`${user.email} now has the roles: ${user.roles.join(', ')}`);
     return 0;
   } catch (error) {
