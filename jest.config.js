@@ -4,11 +4,12 @@
  */
 const transform = {
   '^.+\\.ts$': 'ts-jest',
-  // A few dependencies ship ES modules only (content-disposition 2, under @fastify/static);
+  // A few dependencies ship ES modules only (content-disposition under @fastify/static, cookie
+  // under @fastify/cookie, which import()s it);
   // Node 20 loads them natively, Jest's CommonJS runtime needs them transpiled.
   '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition|cookie|@fastify/cookie)/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -33,11 +34,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
-      testTimeout: 30_000,
     },
   ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // One e2e database for the run; each file starts from empty tables, so files run one at a time.
   maxWorkers: 1,
+  // Whole-app tests on one machine that may be busy; no test here is timed against this.
+  testTimeout: 30_000,
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts', '!src/cli/*.ts'],
 };

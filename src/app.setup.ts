@@ -1,10 +1,17 @@
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CSRF_HEADER } from './auth/browser-session.service';
 import { API_BEARER } from './common/http/error-response.dto';
-import { loadAppConfig } from './config/app.config';
+import { appConfig, loadAppConfig } from './config/app.config';
 
 /** ../shared/API.md: a body over 100 kB is a 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
+
+/** The demo page: static files, no build step (public/). */
+export const PUBLIC_DIR = join(__dirname, '..', 'public');
 
 /** The HTTP server: Fastify (≈10× Express for guarded routes here). Used by main.ts and the e2e app. */
 export function createFastifyAdapter(): FastifyAdapter {
@@ -17,8 +24,37 @@ export function createFastifyAdapter(): FastifyAdapter {
 }
 
 /** Everything that must be set on the app object itself, shared by main.ts and the e2e tests. */
-export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
+export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
   app.enableShutdownHooks();
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    // Tight enough to matter, loose enough for Swagger UI (inline styles, data: images) and the
+    // demo page (own scripts only). Nothing is loaded from another origin.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.enableCors({
+    // Only listed origins; none by default (the demo page is same-origin).
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    credentials: true,
+    allowedHeaders: ['Authorization', 'Content-Type', CSRF_HEADER],
+    exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
+  app.useStaticAssets({ root: PUBLIC_DIR, prefix: '/', index: ['index.html'], wildcard: false });
   setupSwagger(app);
   return app;
 }
@@ -29,10 +65,22 @@ function setupSwagger(app: NestFastifyApplication): void {
     new DocumentBuilder()
       .setTitle('nest-jwt-auth')
       .setDescription(
-        'Email + password login, short-lived HS256 access tokens and rotating refresh tokens.\n\n' +
-          'Try it: `POST /auth/register`, then `POST /auth/login`, copy `accessToken`, press **Authorize** ' +
-          'and paste it. When a call answers 401 with `code: token_expired`, exchange the refresh token at ' +
-          '`POST /auth/refresh`. `POST /auth/logout` ends the session.',
+        [
+          'Email + password login, short-lived HS256 access tokens and rotating refresh tokens.',
+          '',
+          '**Try it here:**',
+          '1. `POST /auth/register` — create an account (Try it out → Execute).',
+          '2. `POST /auth/login` — copy `accessToken` from the response.',
+          '3. Press **Authorize** (top right), paste the token, Authorize. It is remembered across reloads.',
+          '4. Call `GET /products` or `GET /auth/me`.',
+          '5. When a call answers 401 with `code: token_expired`, send the `refreshToken` to `POST /auth/refresh`',
+          '   and Authorize again with the new `accessToken`. The old refresh token stops working.',
+          '6. `POST /auth/logout` ends the session: its tokens fail from then on.',
+          '',
+          'Browser clients: add `?mode=cookie` to login and refresh to get the refresh token as an HttpOnly ' +
+            'cookie instead, and echo the returned `csrfToken` in `X-CSRF-Token` when refreshing or logging out ' +
+            'by cookie. A demo page at `/` does exactly that.',
+        ].join('\n'),
       )
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, API_BEARER)

@@ -9,7 +9,7 @@ import { ConfigError } from './config/env-parsers';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter());
-  configureApp(app);
+  await configureApp(app);
   const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
   await app.listen(config.port, config.host);
   const url = `http://localhost:${config.port}`;

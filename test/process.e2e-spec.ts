@@ -22,6 +22,9 @@ function run(script: string, args: string[], env: Record<string, string | undefi
   });
 }
 
+// Each case starts a TypeScript process (ts-node): seconds, not milliseconds.
+jest.setTimeout(60_000);
+
 describe('Operator command: npm run admin:grant -- <email>', () => {
   let t: TestApp;
 

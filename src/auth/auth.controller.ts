@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -8,10 +9,17 @@ import {
   HttpStatus,
   Param,
   Post,
+  Query,
+  Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import {
   ApiBody,
+  ApiExtraModels,
+  ApiForbiddenResponse,
+  ApiHeader,
+  getSchemaPath,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -33,7 +41,10 @@ import { UuidParam } from '../common/validation/uuid-param';
 import { SessionDto } from '../users/dto/session.dto';
 import { UserDto } from '../users/dto/user.dto';
 import { User } from '../users/user.entity';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
+import { BrowserSessionService, BrowserTokenResponse } from './browser-session.service';
+import { AuthModeQueryDto } from './dto/auth-mode-query.dto';
 import { AuthenticatedUser } from './authenticated-user';
 import { Client, ClientInfo } from './decorators/client-info.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -44,15 +55,34 @@ import { LogoutDto } from './dto/logout.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
 import { TokenInfoDto } from './dto/token-info.dto';
-import { TokenPairDto } from './dto/token-pair.dto';
+import { BrowserTokenResponseDto, TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 
+const TOKEN_RESPONSE = {
+  description: 'A token pair; in browser mode (?mode=cookie) the refresh token is in a cookie instead',
+  headers: { 'Cache-Control': { description: 'no-store', schema: { type: 'string' } } },
+  schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(BrowserTokenResponseDto) }] },
+};
+const CSRF_HEADER_DOC = {
+  name: 'X-CSRF-Token',
+  required: false,
+  description: 'Browser mode only: the csrfToken of the last login or refresh',
+};
+const CSRF_FAILURE = {
+  description: 'Browser mode: cross-site Origin, or a missing or wrong CSRF token (csrf_failed); nothing changed',
+  type: ErrorResponseDto,
+};
+
 @ApiTags('auth')
+@ApiExtraModels(TokenPairDto, BrowserTokenResponseDto)
 @ApiDatabaseErrors()
 @ApiRateLimited()
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly browser: BrowserSessionService,
+  ) {}
 
   @Public()
   @Post('register')
@@ -74,14 +104,20 @@ export class AuthController {
     description: 'Opens a session and returns an access token (JWT) and a refresh token (opaque).',
   })
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ type: TokenPairDto, headers: { 'Cache-Control': { description: 'no-store' } } })
+  @ApiOkResponse(TOKEN_RESPONSE)
   @ApiValidationErrors()
   @ApiUnauthorizedResponse({
     description: 'invalid_credentials, the same for unknown emails',
     type: ErrorResponseDto,
   })
-  login(@CurrentUser() user: User, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.login(user, client);
+  async login(
+    @CurrentUser() user: User,
+    @Client() client: ClientInfo,
+    @Query() query: AuthModeQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto | BrowserTokenResponse> {
+    const pair = await this.auth.login(user, client);
+    return query.mode === 'cookie' ? this.browser.respond(reply, pair) : pair;
   }
 
   @Public()
@@ -94,15 +130,30 @@ export class AuthController {
       'The presented token stops working. Presenting it again after the grace window revokes the session ' +
       '(refresh_token_reused); within the window, racing requests all get the same successor.',
   })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse(TOKEN_RESPONSE)
+  @ApiHeader(CSRF_HEADER_DOC)
+  @ApiForbiddenResponse(CSRF_FAILURE)
   @ApiValidationErrors()
   @ApiUnauthorizedResponse({
     description:
       'token_invalid, session_expired, session_revoked or refresh_token_reused: log in again',
     type: ErrorResponseDto,
   })
-  refresh(@Body() dto: RefreshTokenDto, @Client() client: ClientInfo): Promise<TokenPairDto> {
-    return this.auth.refresh(dto.refreshToken, client);
+  async refresh(
+    @Body() dto: RefreshTokenDto,
+    @Client() client: ClientInfo,
+    @Query() query: AuthModeQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto | BrowserTokenResponse> {
+    // A body token is an explicit credential; the cookie is ambient, so it must pass the CSRF checks.
+    const fromCookie = dto.refreshToken === undefined ? this.browser.takeRefreshToken(request) : undefined;
+    const token = dto.refreshToken ?? fromCookie;
+    if (token === undefined) {
+      throw new BadRequestException(['refreshToken must be sent in the body (or, in browser mode, as the cookie)']);
+    }
+    const pair = await this.auth.refresh(token, client);
+    return fromCookie !== undefined || query.mode === 'cookie' ? this.browser.respond(reply, pair) : pair;
   }
 
   @OptionalAuth()
@@ -117,13 +168,19 @@ export class AuthController {
   @ApiNoContentResponse({
     description: 'The session is revoked: its refresh and access tokens fail from now on',
   })
+  @ApiHeader(CSRF_HEADER_DOC)
+  @ApiForbiddenResponse(CSRF_FAILURE)
   @ApiValidationErrors()
-  logout(
+  async logout(
     @CurrentUser() user: AuthenticatedUser | undefined,
     @Body() dto: LogoutDto,
     @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    return this.auth.logout(user, dto.refreshToken, client);
+    const refreshToken = user || dto.refreshToken ? dto.refreshToken : this.browser.takeRefreshToken(request);
+    await this.auth.logout(user, refreshToken, client);
+    if (this.browser.hasCookies(request)) this.browser.clear(reply);
   }
 
   @Post('logout-all')

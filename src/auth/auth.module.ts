@@ -7,6 +7,7 @@ import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { BrowserSessionService } from './browser-session.service';
 import { PasswordService } from './password.service';
 import { JwtStrategy, ACCESS_TOKEN_ALGORITHM } from './strategies/jwt.strategy';
 import { LoginAttemptsService } from './login-attempts.service';
@@ -35,6 +36,7 @@ import { TokenService } from './token.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    BrowserSessionService,
     PasswordService,
     TokenService,
     LoginAttemptsService,

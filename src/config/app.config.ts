@@ -13,6 +13,10 @@ export interface AppConfig {
   trustProxy: boolean;
   /** Fill an empty products table with demo rows at start. */
   seedDemoData: boolean;
+  /** Browser origins allowed to call the API with credentials (CORS) and to use the cookie mode. */
+  corsOrigins: string[];
+  /** Cookies get `Secure` and the `__Secure-`/`__Host-` prefixes (always in production). */
+  cookieSecure: boolean;
 }
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
@@ -27,9 +31,29 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     dataDir: resolve(read.string('DATA_DIR', '.data')),
     trustProxy: read.bool('TRUST_PROXY', false),
     seedDemoData: read.bool('SEED_DEMO_DATA', !isProduction),
+    corsOrigins: parseOrigins(read),
+    cookieSecure: read.bool('COOKIE_SECURE', isProduction),
   };
+  if (isProduction && !config.cookieSecure) read.fail('COOKIE_SECURE cannot be false when NODE_ENV=production');
   read.done();
   return config;
 }
 
 export const appConfig = registerAs('app', () => loadAppConfig());
+
+/** CORS_ORIGINS: comma-separated origins such as https://app.example.com (no paths, no wildcards). */
+function parseOrigins(read: EnvReader): string[] {
+  const list = read.raw('CORS_ORIGINS');
+  if (!list) return [];
+  const origins = list.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      valid = new URL(origin).origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) read.fail(`CORS_ORIGINS must list origins like https://app.example.com (got "${origin}")`);
+  }
+  return origins;
+}

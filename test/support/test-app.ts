@@ -31,7 +31,7 @@ export async function createTestApp(
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), {
       logger: options.logger ?? false,
     });
-    configureApp(app);
+    await configureApp(app);
     // Listening on a real port (not supertest's per-request listen) lets requests run concurrently.
     await app.listen(0, '127.0.0.1');
     const url = await app.getUrl();

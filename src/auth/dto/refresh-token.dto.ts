@@ -1,9 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class RefreshTokenDto {
-  @ApiProperty({ description: 'The refresh token from login or the last refresh' })
+  @ApiPropertyOptional({
+    description: 'The refresh token from login or the last refresh; omit it in browser mode (the cookie is used)',
+  })
+  @IsOptional()
   @IsString()
   @MaxLength(512)
-  refreshToken: string;
+  refreshToken?: string;
 }

@@ -21,3 +21,21 @@ export class TokenPairDto {
   })
   refreshExpiresIn: number;
 }
+
+/** Browser mode: the refresh token is in an HttpOnly cookie, not here. */
+export class BrowserTokenResponseDto {
+  @ApiProperty({ example: 'Bearer' })
+  tokenType: 'Bearer';
+
+  @ApiProperty({ description: 'HS256 JWT; keep it in memory only, send as Authorization: Bearer <token>' })
+  accessToken: string;
+
+  @ApiProperty({ example: 900 })
+  expiresIn: number;
+
+  @ApiProperty({ example: 604800 })
+  refreshExpiresIn: number;
+
+  @ApiProperty({ description: 'Echo in X-CSRF-Token when refreshing or logging out by cookie' })
+  csrfToken: string;
+}
