@@ -102,7 +102,7 @@ describe('Browser mode: refresh token in a cookie, with CSRF defence', () => {
   it.each([
     [
       'without the CSRF header',
-      (s: { csrfToken: string }) => ({ Origin: ORIGIN }) as Record<string, string>,
+      (_s: { csrfToken: string }): Record<string, string> => ({ Origin: ORIGIN }),
     ],
     ['with a wrong CSRF token', () => ({ Origin: ORIGIN, 'X-CSRF-Token': 'forged' })],
     [
