@@ -13,6 +13,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
 import { HealthModule } from './common/health/health.module';
+import { LoggingModule } from './common/logging/logging.module';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { appConfig } from './config/app.config';
@@ -31,6 +32,7 @@ import { UsersModule } from './users/users.module';
       // Tests set their environment explicitly; a developer's .env must not leak into them.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
+    LoggingModule,
     DatabaseModule,
     UsersModule,
     AuthModule,

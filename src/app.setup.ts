@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CSRF_HEADER } from './auth/browser-session.service';
 import { API_BEARER } from './common/http/error-response.dto';
+import { requestId } from './common/logging/logging.module';
 import { appConfig, loadAppConfig } from './config/app.config';
 
 /** ../shared/API.md: a body over 100 kB is a 413. */
@@ -18,15 +19,21 @@ export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: loadAppConfig().trustProxy,
-    // Requests carrying tokens must not be logged by the framework.
+    // Requests carrying tokens must not be logged by the framework; LoggingModule logs them.
     logger: false,
+    genReqId: requestId,
   });
 }
 
 /** Everything that must be set on the app object itself, shared by main.ts and the e2e tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
-  app.enableShutdownHooks();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      void reply.header('X-Request-Id', request.id);
+    });
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     // Tight enough to matter, loose enough for Swagger UI (inline styles, data: images) and the

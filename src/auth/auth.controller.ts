@@ -59,9 +59,15 @@ import { BrowserTokenResponseDto, TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 
 const TOKEN_RESPONSE = {
-  description: 'A token pair; in browser mode (?mode=cookie) the refresh token is in a cookie instead',
+  description:
+    'A token pair; in browser mode (?mode=cookie) the refresh token is in a cookie instead',
   headers: { 'Cache-Control': { description: 'no-store', schema: { type: 'string' } } },
-  schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(BrowserTokenResponseDto) }] },
+  schema: {
+    oneOf: [
+      { $ref: getSchemaPath(TokenPairDto) },
+      { $ref: getSchemaPath(BrowserTokenResponseDto) },
+    ],
+  },
 };
 const CSRF_HEADER_DOC = {
   name: 'X-CSRF-Token',
@@ -69,7 +75,8 @@ const CSRF_HEADER_DOC = {
   description: 'Browser mode only: the csrfToken of the last login or refresh',
 };
 const CSRF_FAILURE = {
-  description: 'Browser mode: cross-site Origin, or a missing or wrong CSRF token (csrf_failed); nothing changed',
+  description:
+    'Browser mode: cross-site Origin, or a missing or wrong CSRF token (csrf_failed); nothing changed',
   type: ErrorResponseDto,
 };
 
@@ -147,13 +154,18 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairDto | BrowserTokenResponse> {
     // A body token is an explicit credential; the cookie is ambient, so it must pass the CSRF checks.
-    const fromCookie = dto.refreshToken === undefined ? this.browser.takeRefreshToken(request) : undefined;
+    const fromCookie =
+      dto.refreshToken === undefined ? this.browser.takeRefreshToken(request) : undefined;
     const token = dto.refreshToken ?? fromCookie;
     if (token === undefined) {
-      throw new BadRequestException(['refreshToken must be sent in the body (or, in browser mode, as the cookie)']);
+      throw new BadRequestException([
+        'refreshToken must be sent in the body (or, in browser mode, as the cookie)',
+      ]);
     }
     const pair = await this.auth.refresh(token, client);
-    return fromCookie !== undefined || query.mode === 'cookie' ? this.browser.respond(reply, pair) : pair;
+    return fromCookie !== undefined || query.mode === 'cookie'
+      ? this.browser.respond(reply, pair)
+      : pair;
   }
 
   @OptionalAuth()
@@ -178,7 +190,8 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const refreshToken = user || dto.refreshToken ? dto.refreshToken : this.browser.takeRefreshToken(request);
+    const refreshToken =
+      user || dto.refreshToken ? dto.refreshToken : this.browser.takeRefreshToken(request);
     await this.auth.logout(user, refreshToken, client);
     if (this.browser.hasCookies(request)) this.browser.clear(reply);
   }

@@ -32,8 +32,16 @@ export class BrowserSessionService {
   /** Puts the refresh token in its cookie, with a fresh CSRF token, and returns the body. */
   respond(reply: FastifyReply, pair: TokenPairDto): BrowserTokenResponse {
     const csrfToken = randomBytes(32).toString('base64url');
-    const common = { secure: this.config.cookieSecure, sameSite: 'strict' as const, maxAge: pair.refreshExpiresIn };
-    void reply.setCookie(this.refreshCookie, pair.refreshToken, { ...common, httpOnly: true, path: '/auth' });
+    const common = {
+      secure: this.config.cookieSecure,
+      sameSite: 'strict' as const,
+      maxAge: pair.refreshExpiresIn,
+    };
+    void reply.setCookie(this.refreshCookie, pair.refreshToken, {
+      ...common,
+      httpOnly: true,
+      path: '/auth',
+    });
     void reply.setCookie(this.csrfCookie, csrfToken, { ...common, httpOnly: false, path: '/' });
     const { refreshToken: _kept, ...body } = pair;
     return { ...body, csrfToken };
@@ -80,7 +88,12 @@ export class BrowserSessionService {
 }
 
 function csrfFailure(message: string): ForbiddenException {
-  return new ForbiddenException({ statusCode: HttpStatus.FORBIDDEN, error: 'Forbidden', message, code: 'csrf_failed' });
+  return new ForbiddenException({
+    statusCode: HttpStatus.FORBIDDEN,
+    error: 'Forbidden',
+    message,
+    code: 'csrf_failed',
+  });
 }
 
 function originOf(referer: string | undefined): string | undefined {

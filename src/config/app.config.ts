@@ -17,7 +17,13 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Cookies get `Secure` and the `__Secure-`/`__Host-` prefixes (always in production). */
   cookieSecure: boolean;
+  logLevel: LogLevel;
+  /** On SIGTERM, how long in-flight requests may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
@@ -33,8 +39,13 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     seedDemoData: read.bool('SEED_DEMO_DATA', !isProduction),
     corsOrigins: parseOrigins(read),
     cookieSecure: read.bool('COOKIE_SECURE', isProduction),
+    logLevel: read.string('LOG_LEVEL', 'info') as LogLevel,
+    shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT', '10s', 100),
   };
-  if (isProduction && !config.cookieSecure) read.fail('COOKIE_SECURE cannot be false when NODE_ENV=production');
+  if (!LOG_LEVELS.includes(config.logLevel))
+    read.fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (isProduction && !config.cookieSecure)
+    read.fail('COOKIE_SECURE cannot be false when NODE_ENV=production');
   read.done();
   return config;
 }
@@ -45,7 +56,10 @@ export const appConfig = registerAs('app', () => loadAppConfig());
 function parseOrigins(read: EnvReader): string[] {
   const list = read.raw('CORS_ORIGINS');
   if (!list) return [];
-  const origins = list.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let valid = false;
     try {
@@ -53,7 +67,8 @@ function parseOrigins(read: EnvReader): string[] {
     } catch {
       valid = false;
     }
-    if (!valid) read.fail(`CORS_ORIGINS must list origins like https://app.example.com (got "${origin}")`);
+    if (!valid)
+      read.fail(`CORS_ORIGINS must list origins like https://app.example.com (got "${origin}")`);
   }
   return origins;
 }

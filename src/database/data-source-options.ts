@@ -21,6 +21,8 @@ export function dataSourceOptions(
       max: poolSize,
       // A lost database must turn into a quick 503, not a request that hangs.
       connectionTimeoutMillis: timeoutMs,
+      // ...and so must a connection that went silent (a network cut without a reset).
+      query_timeout: timeoutMs * 2,
       application_name: 'nest-jwt-auth',
     },
   };

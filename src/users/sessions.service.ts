@@ -4,6 +4,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
 import { RotatedRefreshToken } from './rotated-refresh-token.entity';
 import { Session } from './session.entity';
+import { RevocationBroadcastService } from './revocation-broadcast.service';
 import { SessionRevocationsService } from './session-revocations.service';
 import { User } from './user.entity';
 
@@ -42,6 +43,7 @@ export class SessionsService {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly revocations: SessionRevocationsService,
+    private readonly broadcast: RevocationBroadcastService,
   ) {}
 
   async create(input: NewSession, now = new Date()): Promise<Session> {
@@ -132,7 +134,7 @@ export class SessionsService {
       return { outcome: 'reused', sessionId: session.id, userId: session.userId } as const;
     });
     // Only after commit: a rolled-back revocation must not reject tokens.
-    if (result.outcome === 'reused') this.revocations.add(result.sessionId, now.getTime());
+    if (result.outcome === 'reused') await this.revoked([result.sessionId], now);
     return result;
   }
 
@@ -166,7 +168,7 @@ export class SessionsService {
       { revokedAt: now, revokedReason: reason },
     );
     if (!result.affected) return false;
-    this.revocations.add(sessionId, now.getTime());
+    await this.revoked([sessionId], now);
     return true;
   }
 
@@ -183,7 +185,7 @@ export class SessionsService {
       .returning('id')
       .execute();
     const ids = (revoked.raw as { id: string }[]).map((row) => row.id);
-    for (const id of ids) this.revocations.add(id, now.getTime());
+    await this.revoked(ids, now);
     return ids;
   }
 
@@ -198,6 +200,12 @@ export class SessionsService {
       },
       order: { lastUsedAt: 'DESC' },
     });
+  }
+
+  /** This instance rejects the sessions' access tokens at once; the others within a second. */
+  private async revoked(ids: string[], now: Date): Promise<void> {
+    for (const id of ids) this.revocations.add(id, now.getTime());
+    await this.broadcast.publish(ids, now.getTime());
   }
 
   private async detectReuse(

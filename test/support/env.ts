@@ -9,3 +9,4 @@ process.env.SEED_DEMO_DATA = 'false';
 process.env.DATA_DIR = '/nonexistent-test-data-dir';
 // The suites log in hundreds of times from one address; the rate-limit suite sets its own limits.
 process.env.RATE_LIMIT_AUTH_IP = '1000000';
+process.env.LOG_LEVEL = 'silent';

@@ -27,7 +27,9 @@ export class BrowserTokenResponseDto {
   @ApiProperty({ example: 'Bearer' })
   tokenType: 'Bearer';
 
-  @ApiProperty({ description: 'HS256 JWT; keep it in memory only, send as Authorization: Bearer <token>' })
+  @ApiProperty({
+    description: 'HS256 JWT; keep it in memory only, send as Authorization: Bearer <token>',
+  })
   accessToken: string;
 
   @ApiProperty({ example: 900 })
