@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
+import { withSecretsManagerSecret } from './secrets-manager';
 import {
   resolveCurrentSecret,
   resolvePreviousSecrets,
@@ -85,4 +86,5 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
   return { ...config, signingKey, verificationKeys };
 }
 
-export const authConfig = registerAs('auth', () => loadAuthConfig());
+/** The key may come from AWS Secrets Manager (JWT_SECRET_ARN), so this namespace loads async. */
+export const authConfig = registerAs('auth', async () => loadAuthConfig(await withSecretsManagerSecret(process.env)));

@@ -78,7 +78,10 @@ describeWithChromium('Swagger UI: Authorize → try it out (Chromium)', () => {
     expect(shown).toMatchObject({ page: 1, total: 50 });
     expect(shown.items.length).toBeGreaterThan(0);
     // The request Swagger UI built carries the token in the Authorization header.
-    await expectText(listProducts().locator('.curl-command'), `Authorization: Bearer ${accessToken}`);
+    await expectText(
+      listProducts().locator('.curl-command'),
+      `Authorization: Bearer ${accessToken}`,
+    );
     await listProducts().scrollIntoViewIfNeeded();
     await screenshot(page, '25-swagger-executed');
   });
