@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ProductsService } from '../../src/products/products.service';
 import { login, registerUser } from '../support/factories';
@@ -9,6 +10,7 @@ import {
   openBrowser,
   readableByScripts,
   screenshot,
+  SCREENSHOTS_DIR,
 } from './support/browser';
 
 /**
@@ -67,7 +69,7 @@ describeWithChromium('Swagger UI: Authorize → try it out (Chromium)', () => {
   it('should call GET /products with "Try it out" → "Execute" and show 200 with items', async () => {
     await listProducts().locator('.opblock-summary').first().click();
     await listProducts().locator('button.try-out__btn').click();
-    await screenshot(page, '24-swagger-try-it-out');
+    await listProducts().screenshot({ path: join(SCREENSHOTS_DIR, '24-swagger-try-it-out.png') });
     await listProducts().locator('button.execute').click();
 
     const live = listProducts().locator('.live-responses-table');
@@ -82,8 +84,7 @@ describeWithChromium('Swagger UI: Authorize → try it out (Chromium)', () => {
       listProducts().locator('.curl-command'),
       `Authorization: Bearer ${accessToken}`,
     );
-    await listProducts().scrollIntoViewIfNeeded();
-    await screenshot(page, '25-swagger-executed');
+    await listProducts().screenshot({ path: join(SCREENSHOTS_DIR, '25-swagger-executed.png') });
   });
 
   it('should keep the authorization in localStorage (persistAuthorization), never in a cookie', async () => {

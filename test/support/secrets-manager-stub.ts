@@ -15,11 +15,11 @@ export class SecretsManagerStub {
 
   static async start(secrets: Record<string, string>): Promise<SecretsManagerStub> {
     const map = new Map(Object.entries(secrets));
-    let stub: SecretsManagerStub | undefined;
+    const state: { stub?: SecretsManagerStub } = {};
     const server = createServer((request, response) => {
       void readBody(request).then((body) => {
         const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-        stub?.requests.push({
+        state.stub?.requests.push({
           target: request.headers['x-amz-target'] as string | undefined,
           secretId: SecretId,
           authorization: request.headers.authorization,
@@ -48,12 +48,12 @@ export class SecretsManagerStub {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    stub = new SecretsManagerStub(
+    state.stub = new SecretsManagerStub(
       server,
       `http://127.0.0.1:${(server.address() as { port: number }).port}`,
       map,
     );
-    return stub;
+    return state.stub;
   }
 
   stop(): Promise<void> {
