@@ -87,4 +87,6 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
 }
 
 /** The key may come from AWS Secrets Manager (JWT_SECRET_ARN), so this namespace loads async. */
-export const authConfig = registerAs('auth', async () => loadAuthConfig(await withSecretsManagerSecret(process.env)));
+export const authConfig = registerAs('auth', async () =>
+  loadAuthConfig(await withSecretsManagerSecret(process.env)),
+);

@@ -24,7 +24,9 @@ export async function withSecretsManagerSecret(env: Env): Promise<Env> {
     value = (await client.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
   } catch (error) {
     // The SDK's message names the secret and the cause (access denied, not found), never its value.
-    throw new ConfigError([`JWT_SECRET_ARN could not be read: ${error instanceof Error ? error.name : 'error'}`]);
+    throw new ConfigError([
+      `JWT_SECRET_ARN could not be read: ${error instanceof Error ? error.name : 'error'}`,
+    ]);
   } finally {
     client.destroy();
   }
@@ -47,7 +49,9 @@ function parseJsonObject(value: string): Record<string, unknown> | undefined {
   if (!value.trimStart().startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
