@@ -29,6 +29,14 @@ async function bootstrap(): Promise<void> {
 function drainOnSignals(app: NestFastifyApplication, timeoutMs: number): void {
   const logger = new NestLogger('Shutdown');
   let draining = false;
+  // A response finished while draining closes its keep-alive connection; otherwise a client that
+  // keeps connections open (as fetch does) would hold the server open until the timeout.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (_request, reply) => {
+      if (draining) void reply.header('Connection', 'close');
+    });
   const drain = (signal: NodeJS.Signals) => {
     if (draining) return;
     draining = true;

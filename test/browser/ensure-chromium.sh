@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Makes sure a system Chromium is there for the browser suite (npm run test:browser). Playwright's
-# own browser download is never used: playwright-core drives Debian's `chromium` package.
-# CI runs this before the suite; on a machine where we are not root, it only reports.
+# Makes sure a system Chromium is there for the browser suite (npm run test:browser): Debian's
+# `chromium` package, driven by playwright-core. No Playwright browser download, ever.
+# CI runs this before the suite. Installs only as root with apt-get; elsewhere it says what to do.
 set -euo pipefail
 
-for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
-  if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+if [ -n "${CHROMIUM_PATH:-}" ]; then
+  # An explicit choice is the only candidate, as in test/browser/support/browser.ts.
+  if [ -x "$CHROMIUM_PATH" ]; then
+    echo "chromium: $CHROMIUM_PATH"
+    exit 0
+  fi
+  echo "chromium: CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2
+  exit 1
+fi
+
+for candidate in /usr/bin/chromium /usr/bin/chromium-browser; do
+  if [ -x "$candidate" ]; then
     echo "chromium: $candidate ($("$candidate" --version 2>/dev/null || echo 'version unknown'))"
     exit 0
   fi
@@ -19,6 +29,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "chromium: not found and cannot install it here (needs root and apt-get)." >&2
-echo "          Install Debian's 'chromium' package or set CHROMIUM_PATH; the browser suite skips without it." >&2
+echo "chromium: not found, and installing needs root and apt-get." >&2
+echo "          Install Debian's 'chromium' package (or set CHROMIUM_PATH); until then" >&2
+echo "          npm run test:browser skips its specs." >&2
 exit 1

@@ -6,7 +6,10 @@ import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 /** Pictures of each step, for a person to look at (ignored by git). */
 export const SCREENSHOTS_DIR = join(__dirname, '..', 'screenshots');
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/** CHROMIUM_PATH, when set, is the only candidate (a wrong path skips the suite, visibly). */
+const CANDIDATES = process.env.CHROMIUM_PATH
+  ? [process.env.CHROMIUM_PATH]
+  : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /**
  * Debian's `chromium` package, never a Playwright browser download. Flags: without the
@@ -23,24 +26,23 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export const chromiumPath: string | undefined = CANDIDATES.find(
-  (candidate): candidate is string => Boolean(candidate) && existsSync(candidate as string),
+export const chromiumPath: string | undefined = CANDIDATES.find((candidate) =>
+  existsSync(candidate),
 );
 
+/** Why the suite is skipped, printed once by the browser suite's global setup. */
+export const NO_CHROMIUM_MESSAGE =
+  `\nbrowser: SKIPPED, no Chromium at ${CANDIDATES.join(' or ')}.\n` +
+  `browser: install it with \`bash test/browser/ensure-chromium.sh\` (Debian's chromium package),\n` +
+  `browser: or point CHROMIUM_PATH at a Chromium executable.\n`;
+
 /**
- * `describe` when a Chromium is installed, `describe.skip` with a message saying why when not:
- * the browser suite is optional on a developer machine (CI installs Chromium first).
+ * `describe` when a Chromium is installed, `describe.skip` when not: the browser suite is
+ * optional on a developer machine (CI installs Chromium first), and says so rather than failing.
  */
 export function describeWithChromium(name: string, body: () => void): void {
-  if (chromiumPath) {
-    describe(name, body);
-    return;
-  }
-  console.warn(
-    `Browser suite skipped: no Chromium found (CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser).\n` +
-      `Install it with: bash test/browser/ensure-chromium.sh`,
-  );
-  describe.skip(name, body);
+  if (chromiumPath) describe(name, body);
+  else describe.skip(`${name} [skipped: no Chromium]`, body);
 }
 
 export interface BrowserSession {
