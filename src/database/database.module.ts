@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { databaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
 import { EmbeddedDatabaseService } from './embedded-database.service';
+import { MigrationsService } from './migrations.service';
 
 @Module({
   providers: [EmbeddedDatabaseService],
@@ -21,7 +22,8 @@ class EmbeddedDatabaseModule {}
         embedded: EmbeddedDatabaseService,
       ) => ({
         ...dataSourceOptions(await embedded.resolveUrl(), config.poolSize, config.timeoutMs),
-        migrationsRun: config.runMigrations,
+        // MigrationsService applies them, under a lock.
+        migrationsRun: false,
         // Entities come from each module's TypeOrmModule.forFeature: a module owns its tables.
         autoLoadEntities: true,
         // Fail start-up fast instead of TypeORM's default of retrying for half a minute.
@@ -29,5 +31,7 @@ class EmbeddedDatabaseModule {}
       }),
     }),
   ],
+  providers: [MigrationsService],
+  exports: [MigrationsService],
 })
 export class DatabaseModule {}
