@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
@@ -16,22 +15,15 @@ import { HealthModule } from './common/health/health.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
-import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
-import { databaseConfig } from './config/database.config';
+import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ProductsModule } from './products/products.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      isGlobal: true,
-      cache: true,
-      load: [appConfig, databaseConfig, authConfig],
-      // Tests set their environment explicitly; a developer's .env must not leak into them.
-      ignoreEnvFile: process.env.NODE_ENV === 'test',
-    }),
+    AppConfigModule,
     LoggingModule,
     DatabaseModule,
     UsersModule,

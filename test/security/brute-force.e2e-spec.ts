@@ -1,27 +1,7 @@
 import Redis from 'ioredis';
+import { REDIS_URL, redisAnswers } from '../support/instance';
 import { createTestApp, resetDatabase, TestApp } from '../support/test-app';
 import { PASSWORD, registerUser, uniqueEmail } from '../support/factories';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 500,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /**
  * OWASP Authentication Cheat Sheet: limit guessing per account and per client, answer 429 with

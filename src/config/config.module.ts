@@ -1,0 +1,13 @@
+import { ConfigModule } from '@nestjs/config';
+import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { databaseConfig } from './database.config';
+
+/** Every config namespace, validated when loaded; the app and the operator commands share it. */
+export const AppConfigModule = ConfigModule.forRoot({
+  isGlobal: true,
+  cache: true,
+  load: [appConfig, databaseConfig, authConfig],
+  // Tests set their environment explicitly; a developer's .env must not leak into them.
+  ignoreEnvFile: process.env.NODE_ENV === 'test',
+});
