@@ -14,7 +14,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'test/support/summary-reporter.js',
-      'public/**',
+      ,
     ],
   },
   eslint.configs.recommended,
@@ -56,5 +56,10 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.rules,
       '@typescript-eslint/no-require-imports': 'off',
     },
+  },
+  {
+    // The demo page: a plain browser script.
+    files: ['public/**/*.js'],
+    languageOptions: { sourceType: 'script', ecmaVersion: 2020, globals: globals.browser },
   },
 );

@@ -49,6 +49,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Helmet's default would send plain-HTTP development hosts to https and break every asset.
+        upgradeInsecureRequests: config.isProduction ? [] : null,
       },
     },
     crossOriginEmbedderPolicy: false,

@@ -194,6 +194,23 @@ describe('Browser mode: refresh token in a cookie, with CSRF defence', () => {
     expect(cookiesOf(response).get('refresh_token')?.value).toBe('');
   });
 
+  it('should clear the cookies when the browser revokes its own session', async () => {
+    const session = await browserLogin();
+    const sessions = await t
+      .http()
+      .get('/auth/sessions')
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .expect(200);
+    const current = (sessions.body as { id: string; current: boolean }[]).find((s) => s.current)!;
+    const response = await t
+      .http()
+      .delete(`/auth/sessions/${current.id}`)
+      .set('Authorization', `Bearer ${session.accessToken}`)
+      .set('Cookie', session.cookieHeader)
+      .expect(204);
+    expect(cookiesOf(response).get('refresh_token')?.value).toBe('');
+  });
+
   it('should keep the JSON flow for clients that send the token in the body (no CSRF needed)', async () => {
     const login = await t
       .http()

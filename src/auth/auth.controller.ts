@@ -36,6 +36,7 @@ import {
   ApiRateLimited,
   ApiValidationErrors,
   ErrorResponseDto,
+  errorExample,
 } from '../common/http/error-response.dto';
 import { UuidParam } from '../common/validation/uuid-param';
 import { SessionDto } from '../users/dto/session.dto';
@@ -78,6 +79,7 @@ const CSRF_FAILURE = {
   description:
     'Browser mode: cross-site Origin, or a missing or wrong CSRF token (csrf_failed); nothing changed',
   type: ErrorResponseDto,
+  example: errorExample(403, 'Forbidden', 'Missing or wrong CSRF token', 'csrf_failed'),
 };
 
 @ApiTags('auth')
@@ -96,7 +98,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account (role: user)' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiValidationErrors()
-  @ApiConflictResponse({ description: 'Email already registered', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description: 'Email already registered',
+    type: ErrorResponseDto,
+    example: errorExample(409, 'Conflict', 'Email already registered'),
+  })
   register(@Body() dto: RegisterDto, @Client() client: ClientInfo): Promise<UserDto> {
     return this.auth.register(dto, client);
   }
@@ -116,6 +122,7 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     description: 'invalid_credentials, the same for unknown emails',
     type: ErrorResponseDto,
+    example: errorExample(401, 'Unauthorized', 'Invalid email or password', 'invalid_credentials'),
   })
   async login(
     @CurrentUser() user: User,
@@ -145,6 +152,12 @@ export class AuthController {
     description:
       'token_invalid, session_expired, session_revoked or refresh_token_reused: log in again',
     type: ErrorResponseDto,
+    example: errorExample(
+      401,
+      'Unauthorized',
+      'Refresh token reuse detected; the session has been revoked',
+      'refresh_token_reused',
+    ),
   })
   async refresh(
     @Body() dto: RefreshTokenDto,
@@ -242,13 +255,24 @@ export class AuthController {
   @ApiBearerRoute()
   @ApiOperation({ summary: 'Revoke one of the caller’s sessions' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No such session of the caller', type: ErrorResponseDto })
-  @ApiErrorResponse(400, 'The id is not a UUID')
-  revokeSession(
+  @ApiNotFoundResponse({
+    description: 'No such session of the caller',
+    type: ErrorResponseDto,
+    example: errorExample(404, 'Not Found', 'Session not found'),
+  })
+  @ApiErrorResponse(400, 'The id is not a UUID', {
+    error: 'Bad Request',
+    message: 'Validation failed (uuid is expected)',
+  })
+  async revokeSession(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', UuidParam()) id: string,
     @Client() client: ClientInfo,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    return this.auth.revokeSession(user, id, client);
+    await this.auth.revokeSession(user, id, client);
+    // Revoking the browser's own session is a logout: its cookies go too.
+    if (id === user.sessionId && this.browser.hasCookies(request)) this.browser.clear(reply);
   }
 }

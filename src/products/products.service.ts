@@ -31,7 +31,12 @@ export class ProductsService implements OnApplicationBootstrap {
     return this.products.manager.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK]);
       if (await manager.exists(Product)) return 0;
-      await manager.insert(Product, DEMO_PRODUCTS);
+      // A second apart, so the newest-first listing shows them in catalogue order.
+      const now = Date.now();
+      await manager.insert(
+        Product,
+        DEMO_PRODUCTS.map((product, i) => ({ ...product, createdAt: new Date(now - i * 1000) })),
+      );
       this.logger.log(`Seeded ${DEMO_PRODUCTS.length} demo products`);
       return DEMO_PRODUCTS.length;
     });

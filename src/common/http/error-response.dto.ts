@@ -37,10 +37,21 @@ export class ErrorResponseDto {
 
 export const API_BEARER = 'bearer';
 
-const error = (description: string) => ({ description, type: ErrorResponseDto });
+/** A documented error response, with an example body of its own status. */
+const error = (description: string, example: Partial<ErrorResponseDto>) => ({
+  description,
+  type: ErrorResponseDto,
+  example,
+});
 
 export const ApiValidationErrors = () =>
-  ApiBadRequestResponse(error('Invalid body, query or path parameter'));
+  ApiBadRequestResponse(
+    error('Invalid body, query or path parameter', {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['email must be a valid email address', 'property roles should not exist'],
+    }),
+  );
 
 /** A route behind the global JwtAuthGuard: bearer scheme plus the 401 it answers. */
 export const ApiBearerRoute = () =>
@@ -49,24 +60,67 @@ export const ApiBearerRoute = () =>
     ApiUnauthorizedResponse(
       error(
         'Missing, malformed, forged, expired or revoked access token (WWW-Authenticate: Bearer)',
+        {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'Access token expired',
+          code: 'token_expired',
+        },
       ),
     ),
   );
 
 export const ApiAdminRoute = () =>
-  applyDecorators(ApiBearerRoute(), ApiForbiddenResponse(error('Authenticated, but not an admin')));
+  applyDecorators(
+    ApiBearerRoute(),
+    ApiForbiddenResponse(
+      error('Authenticated, but not an admin', {
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'Your role does not allow this',
+        code: 'insufficient_role',
+      }),
+    ),
+  );
 
 export const ApiDatabaseErrors = () =>
   ApiResponse({
     status: 503,
-    ...error('The database is unreachable, or the service is overloaded; retry later'),
+    ...error(
+      'The database is unreachable, or the service is overloaded; retry later (Retry-After)',
+      {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'Service temporarily unavailable',
+      },
+    ),
   });
 
 export const ApiRateLimited = () =>
   ApiTooManyRequestsResponse({
-    ...error('Rate limited (per IP on /auth/*, per account on login); see Retry-After'),
+    ...error('Rate limited (per IP on /auth/*, per account on login); see Retry-After', {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'Too many failed logins; retry later',
+      code: 'too_many_attempts',
+    }),
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
   });
 
-export const ApiErrorResponse = (status: number, description: string) =>
-  ApiResponse({ status, ...error(description) });
+export const ApiErrorResponse = (
+  status: number,
+  description: string,
+  example: Partial<ErrorResponseDto>,
+) => ApiResponse({ status, ...error(description, { statusCode: status, ...example }) });
+
+export const errorExample = (
+  statusCode: number,
+  error: string,
+  message: string,
+  code?: string,
+) => ({
+  statusCode,
+  error,
+  message,
+  ...(code ? { code } : {}),
+});
