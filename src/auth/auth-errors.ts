@@ -34,4 +34,27 @@ export class AuthError extends UnauthorizedException {
       code,
     });
   }
+
+  private static readonly shared = new Map<AuthErrorCode, AuthError>();
+
+  /**
+   * One instance per code, built without a stack trace, for the hot rejection path: capturing
+   * a stack on every refused token cost ~9 µs a request (BENCHMARKS.md), and the stack of an
+   * auth failure says nothing the code does not. Nothing mutates an exception after it is
+   * thrown, so sharing is safe.
+   */
+  static of(code: AuthErrorCode): AuthError {
+    let error = AuthError.shared.get(code);
+    if (!error) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        error = new AuthError(code);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+      AuthError.shared.set(code, error);
+    }
+    return error;
+  }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { AuthConfig, loadAuthConfig } from '../config/auth.config';
 import { Role } from '../users/role.enum';
-import { ACCESS_TOKEN_ALGORITHM } from './strategies/jwt.strategy';
+import { ACCESS_TOKEN_ALGORITHM } from './access-token-verifier';
 import { TokenService } from './token.service';
 
 const USER_ID = '6f1c2a4e-2b7d-4c1a-9a57-0f3b8d2e1c90';

@@ -56,6 +56,6 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const challenge =
       code === 'token_missing' ? 'Bearer realm="api"' : 'Bearer realm="api", error="invalid_token"';
     context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', challenge);
-    return new AuthError(code);
+    return AuthError.of(code);
   }
 }

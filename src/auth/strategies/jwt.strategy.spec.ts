@@ -5,7 +5,8 @@ import { SessionRevocationsService } from '../../users/session-revocations.servi
 import { Role } from '../../users/role.enum';
 import { AuthError } from '../auth-errors';
 import { AccessTokenClaims } from '../authenticated-user';
-import { JwtStrategy, selectVerificationKey } from './jwt.strategy';
+import { selectVerificationKey } from '../access-token-verifier';
+import { JwtStrategy } from './jwt.strategy';
 
 const CURRENT = toSigningKey('jwt-strategy-spec-current-key-0123456789');
 const PREVIOUS = toSigningKey('jwt-strategy-spec-previous-key-012345678');
