@@ -934,7 +934,10 @@ function printReport(results) {
   log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
   for (const row of rows.slice(1)) log(line(row));
 
-  const noisy = results.scenarios.filter((scenario) => scenario.otherCpuShare > NOISE_LIMIT);
+  // Scenario 9's workers are other programs by construction.
+  const noisy = results.scenarios.filter(
+    (scenario) => scenario.otherCpuShare > NOISE_LIMIT && scenario.id !== 9,
+  );
   if (noisy.length) {
     log(
       `\nwarning: other programs were busy during scenario ${noisy.map((scenario) => scenario.id).join(', ')}: ` +

@@ -2,32 +2,42 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  OnApplicationShutdown,
   OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import * as bcrypt from 'bcrypt';
 import { authConfig } from '../config/auth.config';
+import { PasswordHasher } from './password-hasher';
 
 /** bcrypt reads at most 72 bytes; anything longer is refused upstream, never silently cut. */
 export const BCRYPT_MAX_BYTES = 72;
 
 /**
- * bcrypt through the native package's async API, which runs in libuv's thread pool: a login
- * costs ~250 ms of CPU at cost 12 and must not block the event loop that serves every other
- * request.
+ * bcrypt off the event loop, on worker threads at a lower priority (see PasswordHasher): a login
+ * costs ~210 ms of CPU at cost 12 and must neither block nor starve the event loop that serves
+ * every other request.
  *
  * At most PASSWORD_HASH_CONCURRENCY run at once (by default one per core: more only adds
  * context switches), PASSWORD_HASH_QUEUE may wait, and beyond that a request is shed with 503 at
  * once. An unbounded queue would let a login flood grow latency for everyone without limit.
  */
 @Injectable()
-export class PasswordService implements OnModuleInit {
+export class PasswordService implements OnModuleInit, OnApplicationShutdown {
+  private readonly hasher: PasswordHasher;
   private dummyHash: Promise<string>;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {}
+  constructor(@Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>) {
+    this.hasher = new PasswordHasher(config.passwordHashConcurrency);
+  }
+
+  /** After the HTTP server has drained: a login in flight at SIGTERM still needs its worker. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.hasher.close();
+  }
 
   onModuleInit(): void {
     // Compared against when an email is unknown, so that answer takes as long as a wrong password.
@@ -35,11 +45,11 @@ export class PasswordService implements OnModuleInit {
   }
 
   hash(password: string): Promise<string> {
-    return this.limited(() => bcrypt.hash(password, this.config.bcryptCost));
+    return this.limited(() => this.hasher.hash(password, this.config.bcryptCost));
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return this.limited(() => bcrypt.compare(password, hash));
+    return this.limited(() => this.hasher.compare(password, hash));
   }
 
   /** Spends the same time as verify() and always fails. */
