@@ -35,6 +35,8 @@ import { TokenService } from './token.service';
     }),
   ],
   controllers: [AuthController],
+  // The global JwtAuthGuard (AppModule) asks the strategy directly.
+  exports: [JwtStrategy],
   providers: [
     AuthService,
     BrowserSessionService,

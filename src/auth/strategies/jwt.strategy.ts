@@ -40,27 +40,35 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly extract = ExtractJwt.fromAuthHeaderAsBearerToken();
 
   /**
-   * passport-jwt's authenticate() with its verification step replaced by verifyAccessToken (one
-   * pass, no exceptions) and its outcome reported through passport's own success / fail / error,
-   * so guards, AuthGuard('jwt') and other strategies work with it unchanged.
+   * The strategy's whole decision for one request, as a value: the caller, or a thrown AuthError.
+   * Verification is one pass with node:crypto (AccessTokenVerifier) instead of jsonwebtoken, which
+   * decoded the token again and built an Error with a stack for every refusal (BENCHMARKS.md).
    */
-  override authenticate(request: unknown): void {
+  authenticateRequest(request: {
+    headers: Record<string, unknown>;
+  }): AuthenticatedUser | Promise<AuthenticatedUser> {
     const token = this.extract(request as Parameters<typeof this.extract>[0]);
-    if (!token) return this.fail(AuthError.of('token_missing'), 401);
+    if (!token) throw AuthError.of('token_missing');
     const result = this.verifier.verify(token);
-    if (!result.ok) return this.fail(AuthError.of(result.code), 401);
+    if (!result.ok) throw AuthError.of(result.code);
+    return this.validate(result.claims);
+  }
+
+  /**
+   * passport's entry point: the same decision, reported through passport's success / fail / error,
+   * so AuthGuard('jwt') and passport's other machinery work with this strategy unchanged.
+   */
+  override authenticate(request: { headers: Record<string, unknown> }): void {
+    const refuse = (error: unknown) =>
+      error instanceof AuthError ? this.fail(error, 401) : this.error(error as Error);
     let user: AuthenticatedUser | Promise<AuthenticatedUser>;
     try {
-      user = this.validate(result.claims);
+      user = this.authenticateRequest(request);
     } catch (error) {
-      return this.fail(error, 401);
+      return refuse(error);
     }
     if (!(user instanceof Promise)) return this.success(user);
-    user.then(
-      (resolved) => this.success(resolved),
-      (error: unknown) =>
-        error instanceof AuthError ? this.fail(error, 401) : this.error(error as Error),
-    );
+    user.then((resolved) => this.success(resolved), refuse);
   }
 
   validate(claims: AccessTokenClaims): AuthenticatedUser | Promise<AuthenticatedUser> {
