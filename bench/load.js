@@ -11,33 +11,7 @@
 // medians are the point of this bench.
 const fs = require('node:fs');
 const autocannon = require('autocannon');
-
-/** CPU seconds (user + system) a process has used so far, from /proc; null elsewhere. */
-function processCpuSeconds(pid, clockTicks) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds the whole machine has been busy (user, nice, system, irq, softirq); null elsewhere. */
-function machineCpuSeconds(clockTicks) {
-  try {
-    const [user, nice, system, , , irq, softirq] = fs
-      .readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return (user + nice + system + irq + softirq) / clockTicks;
-  } catch {
-    return null;
-  }
-}
+const { machineCpuSeconds, processCpuSeconds } = require('./proc-stat');
 
 /**
  * CPU seconds per process of the database: the embedded one's process, or the PostgreSQL

@@ -8,6 +8,7 @@
 // core. Prints a table, the targets of the issue as PASS/MISS, and writes bench/results.json.
 // See BENCHMARKS.md.
 const { spawn, spawnSync } = require('node:child_process');
+const { machineCpuSeconds: machineCpuSecondsFrom, processCpuSeconds } = require('./proc-stat');
 const { createHash, createHmac, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -214,16 +215,7 @@ function readProcStatus(pid) {
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
-function cpuSeconds(pid) {
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
+const cpuSeconds = (pid) => processCpuSeconds(pid, CLOCK_TICKS);
 
 /** Waits until the server burns under 10 % of a core (bcrypt left over from a login run). */
 async function waitForIdle(pid, maxMs = 10_000) {
@@ -247,21 +239,7 @@ async function machineBusyShare(ms = 1000) {
   return before === null || after === null ? null : (after - before) / (ms / 1000);
 }
 
-/** CPU seconds the whole machine has been busy (user, nice, system, irq, softirq). */
-function machineCpuSeconds() {
-  try {
-    const [user, nice, system, , , irq, softirq] = fs
-      .readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return (user + nice + system + irq + softirq) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
+const machineCpuSeconds = () => machineCpuSecondsFrom(CLOCK_TICKS);
 
 /**
  * Time the run may still spend on other programs' noise: waiting for quiet, measuring again.
