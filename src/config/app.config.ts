@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
 
@@ -27,14 +26,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
-  const nodeEnv = read.string('NODE_ENV', 'development');
-  const isProduction = nodeEnv === 'production';
+  const { nodeEnv, isProduction } = read;
   const config: AppConfig = {
     nodeEnv,
     isProduction,
     host: read.string('HOST', '0.0.0.0'),
     port: read.int('PORT', 3000, 0, 65535),
-    dataDir: resolve(read.string('DATA_DIR', '.data')),
+    dataDir: read.dataDir,
     trustProxy: read.bool('TRUST_PROXY', false),
     seedDemoData: read.bool('SEED_DEMO_DATA', !isProduction),
     corsOrigins: parseOrigins(read),

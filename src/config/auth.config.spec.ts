@@ -281,4 +281,8 @@ describe('loadAuthConfig', () => {
       expect(configError({}).problems).toHaveLength(1);
     });
   });
+
+  it('should read NODE_ENV as the other namespaces do: trimmed, so " production " is production', () => {
+    expect(configError({ NODE_ENV: ' production ' }).message).toMatch(/JWT_SECRET/);
+  });
 });

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
 import { withSecretsManagerSecret } from './secrets-manager';
@@ -42,8 +41,7 @@ export interface AuthConfig {
 
 export function loadAuthConfig(env: Env = process.env): AuthConfig {
   const read = new EnvReader(env);
-  const isProduction = (env.NODE_ENV ?? 'development') === 'production';
-  const dataDir = resolve(read.string('DATA_DIR', '.data'));
+  const { isProduction, dataDir } = read;
 
   const current = resolveCurrentSecret(read, isProduction, dataDir);
   const previous = resolvePreviousSecrets(read);

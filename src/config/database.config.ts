@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
 
@@ -15,7 +15,7 @@ export interface DatabaseConfig {
 
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const read = new EnvReader(env);
-  const isProduction = (env.NODE_ENV ?? 'development') === 'production';
+  const { isProduction } = read;
   const url = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   if (isProduction && !url && !read.problems.length) {
     read.fail(
@@ -25,9 +25,7 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const config: DatabaseConfig = {
     url,
     runMigrations: read.bool('DATABASE_MIGRATIONS_RUN', true),
-    embeddedDataDir:
-      read.raw('EMBEDDED_DATABASE_DIR') ??
-      join(resolve(read.string('DATA_DIR', '.data')), 'pglite'),
+    embeddedDataDir: read.raw('EMBEDDED_DATABASE_DIR') ?? join(read.dataDir, 'pglite'),
     poolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 200),
     timeoutMs: read.duration('DATABASE_TIMEOUT', '2s', 100),
   };

@@ -3,6 +3,8 @@
  * misconfigured deployment stops at boot with a message an operator can act on
  * (../shared/API.md, "Running and configuring").
  */
+import { resolve } from 'node:path';
+
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -25,6 +27,20 @@ export class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  /** The one reading of NODE_ENV every namespace shares, so none can disagree about it. */
+  get nodeEnv(): string {
+    return this.string('NODE_ENV', 'development');
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** Where development state lives (the embedded database, a generated key), absolute. */
+  get dataDir(): string {
+    return resolve(this.string('DATA_DIR', '.data'));
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
