@@ -8,8 +8,16 @@ export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 /** Three non-empty base64url parts: Node's base64url decoder would silently skip anything else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** An HMAC-SHA256 is 32 bytes: exactly 43 base64url characters, so no other spelling passes. */
+/** An HMAC-SHA256 is 32 bytes: exactly 43 base64url characters. */
 const SIGNATURE_LENGTH = 43;
+
+/**
+ * The 43rd character carries the last 4 bits of the HMAC and 2 unused bits, which Node's decoder
+ * ignores: without this check each signature would have 4 spellings that all verify. The
+ * canonical one (RFC 4648 §3.5) has the unused bits zero, i.e. one of these 16 characters.
+ * Header and payload need no such check: the HMAC covers their exact text.
+ */
+const CANONICAL_LAST_SIGNATURE_CHARACTERS = 'AEIMQUYcgkosw048';
 
 /**
  * Headers no token of ours carries. `crit` names extensions we do not implement (RFC 7515
@@ -69,7 +77,11 @@ export function verifyAccessToken(
   if (!key) return INVALID;
   const lastDot = rawJwt.lastIndexOf('.');
   const signature = rawJwt.slice(lastDot + 1);
-  if (signature.length !== SIGNATURE_LENGTH) return INVALID;
+  if (
+    signature.length !== SIGNATURE_LENGTH ||
+    !CANONICAL_LAST_SIGNATURE_CHARACTERS.includes(signature[SIGNATURE_LENGTH - 1])
+  )
+    return INVALID;
   const expected = createHmac('sha256', key).update(rawJwt.slice(0, lastDot)).digest();
   if (!timingSafeEqual(Buffer.from(signature, 'base64url'), expected)) return INVALID;
 
@@ -100,6 +112,18 @@ function parseJsonPart(part: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Refusals longer than this are not remembered: ours are ~500 characters, so no token of ours is. */
+const MAX_REMEMBERED_REFUSAL_LENGTH = 2048;
+
+export interface VerifierCacheLimits {
+  /** Entries per cache. */
+  maxEntries?: number;
+  /** Characters of token text the refusal cache may hold; tokens are ASCII, so one byte each. */
+  maxRefusedBytes?: number;
+  /** The same for verified tokens: ours, so ~500 characters each and the count binds first. */
+  maxVerifiedBytes?: number;
+}
+
 /**
  * verifyAccessToken with a memory of tokens already verified. A client sends the same access
  * token with every request for up to its whole lifetime, and re-checking an HMAC it already
@@ -109,17 +133,31 @@ function parseJsonPart(part: string): Record<string, unknown> | undefined {
  *
  * Refusals are remembered too: a token that failed verification fails forever (the keys only
  * change with a restart), so a client retrying a broken token — or a flood replaying one — costs
- * a lookup, and the rejection path stays as cheap as acceptance. Both maps are bounded: the
- * oldest entry goes when one is full, so unique junk only ever costs a full verification.
+ * a lookup. But anyone can send refusals without logging in, so only strings shaped and sized
+ * like one of our tokens are kept, and both caches are bounded by bytes as well as entries (the
+ * oldest go first): a flood of unique junk holds at most `maxRefusedBytes` and costs full
+ * verifications, which for junk stop at the shape check or one HMAC.
  */
 export class AccessTokenVerifier {
-  private readonly verified = new Map<string, AccessTokenClaims>();
-  private readonly refused = new Map<string, VerificationResult>();
+  private readonly verified: BoundedCache<AccessTokenClaims>;
+  private readonly refused: BoundedCache<VerificationResult>;
 
   constructor(
     private readonly policy: VerificationPolicy,
-    private readonly maxEntries = 10_000,
-  ) {}
+    {
+      maxEntries = 10_000,
+      maxRefusedBytes = 1024 * 1024,
+      maxVerifiedBytes = 8 * 1024 * 1024,
+    }: VerifierCacheLimits = {},
+  ) {
+    this.verified = new BoundedCache(maxEntries, maxVerifiedBytes);
+    this.refused = new BoundedCache(maxEntries, maxRefusedBytes);
+  }
+
+  /** Characters of token text held in both caches (a test's measure; one byte each). */
+  get heldBytes(): number {
+    return this.verified.bytes + this.refused.bytes;
+  }
 
   verify(rawJwt: string, nowSeconds = Date.now() / 1000): VerificationResult {
     const cached = this.verified.get(rawJwt);
@@ -132,14 +170,41 @@ export class AccessTokenVerifier {
     const refusal = this.refused.get(rawJwt);
     if (refusal) return refusal;
     const result = verifyAccessToken(rawJwt, this.policy, nowSeconds);
-    if (result.ok) remember(this.verified, rawJwt, result.claims, this.maxEntries);
-    // Over-long strings are not worth keeping: the guard refuses them before they get here.
-    else if (rawJwt.length <= 8192) remember(this.refused, rawJwt, result, this.maxEntries);
+    if (result.ok) this.verified.set(rawJwt, result.claims);
+    else if (rawJwt.length <= MAX_REMEMBERED_REFUSAL_LENGTH && COMPACT_JWS.test(rawJwt))
+      this.refused.set(rawJwt, result);
     return result;
   }
 }
 
-function remember<T>(map: Map<string, T>, key: string, value: T, maxEntries: number): void {
-  if (map.size >= maxEntries) map.delete(map.keys().next().value!);
-  map.set(key, value);
+/** A Map that drops its oldest entries to stay within a count and a total key length. */
+class BoundedCache<T> {
+  private readonly entries = new Map<string, T>();
+  private held = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: T): void {
+    if (key.length > this.maxBytes) return;
+    this.delete(key);
+    while (this.entries.size >= this.maxEntries || this.held + key.length > this.maxBytes)
+      this.delete(this.entries.keys().next().value!);
+    this.entries.set(key, value);
+    this.held += key.length;
+  }
+
+  delete(key: string): void {
+    if (this.entries.delete(key)) this.held -= key.length;
+  }
 }

@@ -1,4 +1,5 @@
 import { HttpStatus, UnauthorizedException } from '@nestjs/common';
+import { AccessTokenRefusal } from '../common/http/bearer-challenge';
 
 /**
  * Stable, machine-readable reasons for a 401 (../shared/API.md, "Errors"), so a client can tell
@@ -25,7 +26,23 @@ const MESSAGES: Record<AuthErrorCode, string> = {
 
 export const AUTH_ERROR_CODES = Object.keys(MESSAGES) as AuthErrorCode[];
 
-export class AuthError extends UnauthorizedException {
+/**
+ * The codes an access token can be refused with. The same codes also refuse refresh tokens, so
+ * whether a given 401 refuses the request's bearer token is for the exception filter to tell from
+ * the request (RFC 6750 §3 `invalid_token`); a wrong password never does.
+ */
+const ACCESS_TOKEN_CODES: ReadonlySet<AuthErrorCode> = new Set([
+  'token_invalid',
+  'token_expired',
+  'session_revoked',
+  'session_expired',
+]);
+
+export class AuthError extends UnauthorizedException implements AccessTokenRefusal {
+  get concernsAccessToken(): boolean {
+    return ACCESS_TOKEN_CODES.has(this.code);
+  }
+
   constructor(readonly code: AuthErrorCode) {
     super({
       statusCode: HttpStatus.UNAUTHORIZED,

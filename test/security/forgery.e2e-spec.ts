@@ -140,6 +140,23 @@ describe('Security: forged and confused access tokens', () => {
     await expectRejected(hs256({ ...header, crit: ['exp'], exp: 1 }, claims));
   });
 
+  it.each([1, 2, 3])(
+    'should refuse the genuine signature respelled with its unused low bits set to %i',
+    async (bits) => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const token = user.tokens.accessToken;
+      const last = alphabet[alphabet.indexOf(token.at(-1)!) ^ bits];
+      const respelled = `${token.slice(0, -1)}${last}`;
+      expect(Buffer.from(respelled.split('.')[2], 'base64url')).toEqual(
+        Buffer.from(token.split('.')[2], 'base64url'),
+      );
+      const response = await t.http().get('/auth/me').set('Authorization', `Bearer ${respelled}`);
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('token_invalid');
+      await expectRejected(respelled);
+    },
+  );
+
   it('should refuse a refresh token used as an access token', async () => {
     await expectRejected(user.tokens.refreshToken);
   });

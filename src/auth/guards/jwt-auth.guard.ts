@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerChallenge } from '../../common/http/bearer-challenge';
 import { AuthError, AuthErrorCode } from '../auth-errors';
 import { AuthenticatedUser } from '../authenticated-user';
 import { OPTIONAL_AUTH_KEY } from '../decorators/optional-auth.decorator';
@@ -12,7 +13,8 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 
 /**
  * Global guard: every route needs a valid access token unless marked @Public(). Failures are
- * 401 with a stable `code` and the RFC 6750 §3 `WWW-Authenticate` challenge.
+ * 401 with a stable `code` and the RFC 6750 §3 `WWW-Authenticate` challenge (401s thrown after
+ * the guard get theirs from the exception filter).
  *
  * It asks the passport-jwt strategy for its decision directly (JwtStrategy.authenticateRequest)
  * rather than through passport's per-request dispatcher, which costs every guarded request its
@@ -68,9 +70,10 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private reject(context: ExecutionContext, code: AuthErrorCode): AuthError {
-    const challenge =
-      code === 'token_missing' ? 'Bearer realm="api"' : 'Bearer realm="api", error="invalid_token"';
-    context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', challenge);
+    context
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .header('WWW-Authenticate', bearerChallenge(code !== 'token_missing'));
     return AuthError.of(code);
   }
 }

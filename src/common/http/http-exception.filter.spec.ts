@@ -7,6 +7,7 @@ import {
   Logger,
   NotFoundException,
   ServiceUnavailableException,
+  UnauthorizedException,
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AuthError } from '../../auth/auth-errors';
@@ -18,7 +19,15 @@ interface RecordedReply {
   body?: unknown;
 }
 
-function fakeHost(): { host: ArgumentsHost; reply: RecordedReply } {
+interface FakeRequest {
+  headers: Record<string, string>;
+  user?: unknown;
+}
+
+function fakeHost(request: FakeRequest = { headers: {} }): {
+  host: ArgumentsHost;
+  reply: RecordedReply;
+} {
   const recorded: RecordedReply = { headers: {} };
   const reply = {
     status(code: number) {
@@ -29,12 +38,17 @@ function fakeHost(): { host: ArgumentsHost; reply: RecordedReply } {
       recorded.headers[name.toLowerCase()] = value;
       return reply;
     },
+    hasHeader(name: string) {
+      return name.toLowerCase() in recorded.headers;
+    },
     send(body: unknown) {
       recorded.body = body;
       return reply;
     },
   };
-  const host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+  const host = {
+    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => request }),
+  } as unknown as ArgumentsHost;
   return { host, reply: recorded };
 }
 
@@ -43,8 +57,8 @@ const withCode = (error: Error, code: string) => Object.assign(error, { code });
 describe('HttpExceptionFilter', () => {
   const filter = new HttpExceptionFilter();
 
-  function handle(exception: unknown): RecordedReply {
-    const { host, reply } = fakeHost();
+  function handle(exception: unknown, request?: FakeRequest): RecordedReply {
+    const { host, reply } = fakeHost(request);
     filter.catch(exception, host);
     return reply;
   }
@@ -81,6 +95,89 @@ describe('HttpExceptionFilter', () => {
       message: 'Access token expired',
       code: 'token_expired',
     });
+  });
+
+  describe('the WWW-Authenticate challenge every 401 carries (RFC 9110 §15.5.2)', () => {
+    it('should challenge a 401 raised without a bearer token, without an error code', () => {
+      const reply = handle(new AuthError('invalid_credentials'));
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('should say invalid_token when the bearer token the request was let in with is refused later', () => {
+      const reply = handle(new AuthError('session_revoked'), {
+        headers: { authorization: 'Bearer a.b.c' },
+        user: { id: 'u' },
+      });
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
+    });
+
+    it('should not say invalid_token when a request let in by its bearer token fails on a password', () => {
+      const reply = handle(new AuthError('invalid_credentials'), {
+        headers: { authorization: 'Bearer a.b.c' },
+        user: { id: 'u' },
+      });
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('should not say invalid_token for a 401 that is no AuthError', () => {
+      const reply = handle(new UnauthorizedException(), {
+        headers: { authorization: 'Bearer a.b.c' },
+        user: { id: 'u' },
+      });
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('should not say invalid_token for a bearer token a public route never looked at', () => {
+      const reply = handle(new AuthError('token_invalid'), {
+        headers: { authorization: 'Bearer a.b.c' },
+      });
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('should keep a challenge already set by the guard', () => {
+      const { host, reply } = fakeHost();
+      reply.headers['www-authenticate'] = 'Bearer realm="api", error="invalid_token"';
+      filter.catch(new AuthError('token_expired'), host);
+      expect(reply.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
+    });
+
+    it('should not challenge other statuses', () => {
+      expect(handle(new NotFoundException()).headers['www-authenticate']).toBeUndefined();
+    });
+  });
+
+  it.each([
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22P02', 'invalid input syntax for type uuid: "nope"'],
+    ['22001', 'value too long for type character varying(200)'],
+    ['22003', 'numeric field overflow'],
+  ])(
+    'should answer 400 with a generic message to a value the database refused (SQLSTATE %s)',
+    (code, message) => {
+      const driverError = withCode(new Error(message), code);
+      const reply = handle(
+        new QueryFailedError('INSERT INTO users (name) VALUES ($1)', ['a\u0000b'], driverError),
+      );
+      expect(reply.statusCode).toBe(400);
+      expect(reply.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'A value in the request cannot be stored',
+      });
+      expect(Logger.prototype.error).not.toHaveBeenCalled();
+    },
+  );
+
+  it('should log a refused value as a warning naming the SQLSTATE, without the query or the value', () => {
+    const driverError = withCode(
+      new Error('invalid input syntax for type uuid: "s3cret"'),
+      '22P02',
+    );
+    handle(new QueryFailedError('SELECT * FROM users WHERE id = $1', ['s3cret'], driverError));
+    expect(Logger.prototype.warn).toHaveBeenCalledTimes(1);
+    const [line] = jest.mocked(Logger.prototype.warn).mock.calls[0] as [string];
+    expect(line).toContain('22P02');
+    expect(line).not.toMatch(/s3cret|SELECT/);
   });
 
   it('should keep the message array of a validation error', () => {

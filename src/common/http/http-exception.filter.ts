@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { bearerChallenge, concernsAccessToken } from './bearer-challenge';
 import { TooManyRequestsError } from './too-many-requests.error';
 
 interface ErrorBody {
@@ -49,6 +50,17 @@ const DATABASE_DOWN_CODES = new Set([
 const DATABASE_DOWN_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error/i;
 
+/**
+ * The SQLSTATE of a query the database refused because of a value in it (class 22, "data
+ * exception": a NUL in text, a string too long, a number out of range, a malformed uuid). Input
+ * validation should have caught it first; this keeps a gap there a 400 rather than a 500.
+ */
+export function dataExceptionCode(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const code = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('22') ? code : undefined;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   const candidates = [error, error instanceof QueryFailedError ? error.driverError : undefined];
   return candidates.some((candidate) => {
@@ -71,11 +83,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (exception instanceof TooManyRequestsError)
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
     else if (body.statusCode === 503) void reply.header('Retry-After', '5');
+    // The guard sets its own challenge; a 401 thrown later (by a service) gets one here.
+    else if (body.statusCode === 401 && !reply.hasHeader('WWW-Authenticate'))
+      void reply.header(
+        'WWW-Authenticate',
+        bearerChallenge(
+          concernsAccessToken(exception) &&
+            wasLetInByBearerToken(http.getRequest<FastifyRequest>()),
+        ),
+      );
     void reply
       .status(body.statusCode)
       .header('Content-Type', 'application/json; charset=utf-8')
@@ -98,6 +120,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
         statusCode,
         error: STATUS_TEXT[statusCode] ?? 'Bad Request',
         message: FASTIFY_MESSAGES[fastifyError.code] ?? 'Bad request',
+      };
+    }
+
+    const dataException = dataExceptionCode(exception);
+    if (dataException) {
+      // The code tells an operator which check is missing; the message could echo the value.
+      this.logger.warn(`Database refused a value from a request [${dataException}]`);
+      return {
+        statusCode: 400,
+        error: STATUS_TEXT[400],
+        message: 'A value in the request cannot be stored',
       };
     }
 
@@ -136,6 +169,23 @@ function fromHttpException(exception: HttpException): ErrorBody {
         : error,
     ...(typeof code === 'string' ? { code } : {}),
   };
+}
+
+/**
+ * Whether the request got past authentication with a bearer token, which a later 401 about an
+ * access token therefore refuses (RFC 6750 `invalid_token`: the session was revoked, the user
+ * deleted). A public route never looks at the header, so a token merely sent along to it (to
+ * /auth/refresh, say) was not the one refused.
+ */
+function wasLetInByBearerToken(
+  request: (FastifyRequest & { user?: unknown }) | undefined,
+): boolean {
+  const authorization = request?.headers.authorization;
+  return (
+    request?.user !== undefined &&
+    typeof authorization === 'string' &&
+    /^bearer /i.test(authorization)
+  );
 }
 
 function describe(error: unknown): string {
