@@ -3,9 +3,14 @@
  *
  * Browser mode of ../shared/API.md: `POST /auth/login?mode=cookie` puts the refresh token in an
  * HttpOnly cookie that no script can read, and answers with the access token and a CSRF token.
- * Both of those live in `state` below and nowhere else — never in localStorage, sessionStorage or
- * a cookie — so a reload forgets them; the page then asks /auth/refresh for a new access token,
- * echoing the readable CSRF cookie (double submit), if the refresh cookie is still there.
+ * The access token lives in `state` below and nowhere else — never in localStorage,
+ * sessionStorage or a cookie — so a reload forgets it; the page then asks /auth/refresh for a new
+ * one, if the refresh cookie is still there.
+ *
+ * The CSRF token is never kept in memory: every request that spends the refresh cookie echoes the
+ * readable CSRF cookie as it is at that moment (double submit). Another tab of this page shares
+ * the cookies, and its refresh replaces both of them; a copy held here would then be stale and the
+ * server would refuse this tab's refresh or logout.
  */
 (function () {
   'use strict';
@@ -21,7 +26,6 @@
 
   const state = {
     accessToken: null,
-    csrfToken: null,
     claims: null,
     parts: null,
     refreshing: null,
@@ -76,7 +80,6 @@
   }
 
   function csrfToken() {
-    if (state.csrfToken) return state.csrfToken;
     for (const name of CSRF_COOKIES) {
       const value = readCookie(name);
       if (value) return value;
@@ -133,12 +136,30 @@
     return { status: response.status, body };
   }
 
+  /**
+   * A request that spends the refresh cookie (refresh, logout). If another tab refreshed while it
+   * was on its way, it reached the server with a CSRF token or a refresh token that had just been
+   * replaced (403 csrf_failed, or 401): the CSRF cookie has changed since, and one more try with
+   * the cookies as they are now is the answer that counts.
+   */
+  async function spendRefreshCookie(path) {
+    const sent = csrfToken();
+    let response = await send('POST', path, { body: {}, csrf: sent });
+    logResponse('POST', path, response);
+    const now = csrfToken();
+    if ((response.status === 401 || response.status === 403) && now && now !== sent) {
+      log('another tab replaced the session cookies meanwhile → retrying', 'note');
+      response = await send('POST', path, { body: {}, csrf: now });
+      logResponse('POST', path, response, 'retried with the current cookies');
+    }
+    return response;
+  }
+
   /** Spends the refresh cookie; concurrent callers share one request. */
   function refreshOnce() {
     if (!state.refreshing) {
       state.refreshing = (async () => {
-        const response = await send('POST', '/auth/refresh', { body: {}, csrf: csrfToken() });
-        logResponse('POST', '/auth/refresh', response);
+        const response = await spendRefreshCookie('/auth/refresh');
         if (response.status !== 200) throw new Error(describeError(response));
         setTokens(response.body);
         return response;
@@ -178,7 +199,6 @@
 
   function setTokens(body) {
     state.accessToken = body.accessToken;
-    state.csrfToken = body.csrfToken;
     const [header, payload, signature] = body.accessToken.split('.');
     state.parts = { header, payload, signature };
     state.claims = JSON.parse(base64UrlDecode(payload));
@@ -268,7 +288,6 @@
   /** Forgets everything this page holds; the server side is the caller's business. */
   function signOutLocally(reason) {
     state.accessToken = null;
-    state.csrfToken = null;
     state.claims = null;
     state.parts = null;
     markPayloadEdited(false);
@@ -344,17 +363,38 @@
     await signedIn();
   }
 
+  /**
+   * Signed out only when the server says the session is over: 204 (revoked now) or 401 (already
+   * gone, e.g. logged out in another tab). Any other answer leaves the session live, and the page
+   * must not pretend otherwise: it stays signed in so that the user can try again.
+   */
   async function onLogout() {
-    // By cookie, no bearer: works even when the access token has already expired.
-    const response = await send('POST', '/auth/logout', { body: {}, csrf: csrfToken() });
-    logResponse('POST', '/auth/logout', response);
-    signOutLocally();
-    showMessage(
-      response.status === 204
-        ? 'Logged out: the session is revoked and the cookies are cleared.'
-        : 'Logout answered ' + describeError(response) + '; forgotten locally anyway.',
-      response.status === 204 ? 'ok' : 'bad',
-    );
+    const button = $('logout-button');
+    button.disabled = true;
+    let response;
+    try {
+      // By cookie, no bearer: works even when the access token has already expired.
+      response = await spendRefreshCookie('/auth/logout');
+    } catch (error) {
+      response = { status: 0, body: { message: 'no answer (' + error.message + ')' } };
+      log('POST /auth/logout → ' + response.body.message, 'bad');
+    } finally {
+      button.disabled = false;
+    }
+    if (response.status === 204) {
+      signOutLocally();
+      showMessage('Logged out: the session is revoked and the cookies are cleared.', 'ok');
+    } else if (response.status === 401) {
+      signOutLocally();
+      showMessage('The session had already ended (' + describeError(response) + ').', 'ok');
+    } else {
+      showMessage(
+        'Logout failed (' +
+          describeError(response) +
+          '): the session may still be live, so you are still signed in here. Try again.',
+        'bad',
+      );
+    }
   }
 
   /** After a reload the tokens are gone from memory; the refresh cookie may still be there. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ProductsService } from '../../src/products/products.service';
-import { PASSWORD } from '../support/factories';
+import { PASSWORD, registerUser } from '../support/factories';
 import { createTestApp, resetDatabase, TestApp } from '../support/test-app';
 import {
   BrowserSession,
@@ -240,5 +240,152 @@ describeWithChromium('Demo page (browser mode, Chromium)', () => {
     // Chromium reports every 4xx response on the console; the walk's 401s are the point of it.
     const expected = /^Failed to load resource: the server responded with a status of 401/;
     expect(browser.errors.filter((message) => !expected.test(message))).toEqual([]);
+  });
+});
+
+/**
+ * Two tabs of the demo page in one browser share its cookies but not their memory. A refresh in
+ * one tab rotates the refresh cookie and the CSRF cookie together; the other tab must still be
+ * able to end the session, and must never say "Signed out" while the session lives on.
+ */
+describeWithChromium('Demo page in two tabs (one browser, shared cookies)', () => {
+  let t: TestApp;
+  let browser: BrowserSession;
+  let tabA: Page;
+  let tabB: Page;
+  let email: string;
+
+  async function logIn(tab: Page) {
+    await tab.goto(t.url);
+    await expectText(tab.locator('#log-lines'), 'No session cookie');
+    await tab.locator('#login-form input[name=email]').fill(email);
+    await tab.locator('#login-form input[name=password]').fill(PASSWORD);
+    await tab.locator('#login-form').getByRole('button', { name: 'Log in' }).click();
+    await expectText(tab.locator('#status'), `Signed in as ${email}`);
+  }
+
+  /** Opening the page in a second tab resumes the session: a refresh, which rotates the cookies. */
+  async function resumeIn(tab: Page) {
+    await tab.goto(t.url);
+    await expectText(tab.locator('#log-lines'), 'Session resumed from the HttpOnly refresh cookie');
+    await expectText(tab.locator('#status'), `Signed in as ${email}`);
+  }
+
+  async function refreshCookie(): Promise<string> {
+    const cookie = (await browser.context.cookies()).find((c) => c.name === 'refresh_token');
+    if (!cookie) throw new Error('no refresh cookie in the browser');
+    return cookie.value;
+  }
+
+  /** The session id (`sid`) of the token a tab shows. */
+  async function sessionOf(tab: Page): Promise<string> {
+    const payload = (await tab.locator('#token-raw').innerText()).split('.')[1];
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sid: string }).sid;
+  }
+
+  async function expectRevoked(sessionId: string, lastRefreshToken: string) {
+    await t.http().post('/auth/refresh').send({ refreshToken: lastRefreshToken }).expect(401);
+    const [row] = await t.dataSource.query<{ revoked_at: Date | null }[]>(
+      'SELECT revoked_at FROM sessions WHERE id = $1',
+      [sessionId],
+    );
+    expect(row.revoked_at).not.toBeNull();
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await resetDatabase(t.dataSource);
+    ({ email } = await registerUser(t));
+    browser = await openBrowser();
+    tabA = browser.page;
+    tabB = await browser.context.newPage();
+  });
+
+  // Each case starts signed out, whatever the one before left behind.
+  beforeEach(() => browser.context.clearCookies());
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('should revoke the session when one tab logs out after the other tab refreshed', async () => {
+    await logIn(tabA);
+    const csrfAtLogin = (await readableByScripts(tabA)).cookie;
+    await resumeIn(tabB);
+    expect((await readableByScripts(tabA)).cookie).not.toBe(csrfAtLogin);
+    const session = await sessionOf(tabA);
+    const current = await refreshCookie();
+
+    await tabA.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabA.locator('#log-lines'), /POST \/auth\/logout → \d+/);
+    await expectText(tabA.locator('#status'), 'Signed out');
+    await expectRevoked(session, current);
+    await expectText(tabA.locator('#log-lines'), 'POST /auth/logout → 204');
+    await expectText(tabA.locator('#account-message'), 'the session is revoked');
+    await screenshot(tabA, 'two-tabs-01-logged-out');
+  });
+
+  it('should revoke the session when the other tab rotates the cookies while the logout is on its way', async () => {
+    await logIn(tabA);
+    const session = await sessionOf(tabA);
+    let current = '';
+    // Hold tab A's logout until tab B has refreshed: it then reaches the server with a CSRF token
+    // (and perhaps a refresh cookie) that is no longer current.
+    await tabA.route(
+      '**/auth/logout',
+      async (route) => {
+        await resumeIn(tabB);
+        current = await refreshCookie();
+        await route.continue();
+      },
+      { times: 1 },
+    );
+    await tabA.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabA.locator('#log-lines'), 'retried with the current cookies');
+    await expectText(tabA.locator('#log-lines'), 'POST /auth/logout → 204');
+    await expectText(tabA.locator('#status'), 'Signed out');
+    await expectRevoked(session, current);
+  });
+
+  it('should stay signed in, and say so, when the server does not confirm the logout', async () => {
+    await logIn(tabA);
+    await tabA.route(
+      '**/auth/logout',
+      (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            statusCode: 503,
+            error: 'Service Unavailable',
+            message: 'Database unavailable',
+            code: 'database_unavailable',
+          }),
+        }),
+      { times: 1 },
+    );
+    await tabA.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabA.locator('#log-lines'), 'POST /auth/logout → 503');
+    await expectText(tabA.locator('#account-message'), 'Logout failed');
+    await expectText(tabA.locator('#account-message'), 'still signed in');
+    await expectText(tabA.locator('#status'), `Signed in as ${email}`);
+    // The page still holds the session and can end it once the server answers again.
+    await tabA.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabA.locator('#log-lines'), 'POST /auth/logout → 204');
+    await expectText(tabA.locator('#status'), 'Signed out');
+  });
+
+  it('should sign out when the session has already been ended in the other tab', async () => {
+    await logIn(tabA);
+    await resumeIn(tabB);
+    await tabB.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabB.locator('#log-lines'), 'POST /auth/logout → 204');
+    await expectText(tabB.locator('#status'), 'Signed out');
+
+    await tabA.getByRole('button', { name: 'Log out' }).click();
+    await expectText(tabA.locator('#log-lines'), 'POST /auth/logout → 401');
+    await expectText(tabA.locator('#status'), 'Signed out');
+    await expectText(tabA.locator('#account-message'), 'already ended');
   });
 });
