@@ -40,22 +40,33 @@ export class AuthService {
 
   /**
    * Unknown email and wrong password take the same path (a bcrypt compare each), count against
-   * the same per-email lock and give the same error, so neither the answer nor its timing tells
-   * which emails exist.
+   * the same lock and give the same error, so neither the answer nor its timing tells which
+   * emails exist. The attempt is counted before the compare, so concurrent guesses cannot slip
+   * past the limit while bcrypt runs.
    */
   async validateCredentials(email: string, password: string, client: ClientInfo): Promise<User> {
-    await this.attempts.assertNotLocked(email);
-    const user = await this.users.findByEmailWithPasswordHash(email);
-    const valid = user
-      ? await this.passwords.verify(password, user.passwordHash)
-      : await this.passwords.verifyAgainstNothing(password);
+    const attempt = await this.attempts.begin(email, client.ip);
+    let user: User | null;
+    let valid: boolean;
+    try {
+      user = await this.users.findByEmailWithPasswordHash(email);
+      valid = user
+        ? await this.passwords.verify(password, user.passwordHash)
+        : await this.passwords.verifyAgainstNothing(password);
+    } catch (error) {
+      // Nothing was checked (database down, hashing shed under load): a user retrying through an
+      // outage must not lock themselves out.
+      await this.attempts.cancel(attempt);
+      throw error;
+    }
     if (!user || !valid) {
-      const locked = await this.attempts.recordFailure(email);
       await this.audit.record(AuditEventType.LoginFailed, { userId: user?.id, ...client });
-      if (locked) await this.audit.record(AuditEventType.Lockout, { userId: user?.id, ...client });
+      if (attempt.locksOnFailure) {
+        await this.audit.record(AuditEventType.Lockout, { userId: user?.id, ...client });
+      }
       throw new AuthError('invalid_credentials');
     }
-    await this.attempts.reset(email);
+    await this.attempts.succeeded(attempt);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
     }
@@ -183,6 +194,10 @@ export class AuthService {
   }
 
   private tokenPair(user: User, session: Session, refreshToken: string): TokenPairDto {
+    // The session was read before this point; a revocation that committed since (a logout that
+    // waited on the row lock this refresh held, one heard from another instance meanwhile) must
+    // not be answered with a token that would outlive the revocation set's entry.
+    if (this.sessions.isRevoked(session.id)) throw new AuthError('session_revoked');
     const { accessToken, expiresIn } = this.tokens.signAccessToken(
       { userId: user.id, sessionId: session.id, roles: user.roles },
       session.absoluteExpiresAt,

@@ -1,14 +1,44 @@
 import cluster from 'node:cluster';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { SessionRevocationsService } from './session-revocations.service';
+import { databaseConfig } from '../config/database.config';
+import { RevokedSession, SessionRevocationsService } from './session-revocations.service';
 
 const CHANNEL = 'auth_session_revoked';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes: ~190 session ids of 37 characters. */
 const IDS_PER_MESSAGE = 150;
 const IPC_TYPE = 'auth:session-revoked';
+
+/**
+ * The listener's connection runs `SELECT 1` this often and must answer within DATABASE_TIMEOUT.
+ * A connection a NAT or load balancer dropped silently fires neither `error` nor `end`: this is
+ * what notices it, within interval + timeout.
+ */
+const LIVENESS_INTERVAL_MS = 5_000;
+/** TCP keep-alive after this much silence: the kernel, too, finds a peer that is gone. */
+const KEEPALIVE_DELAY_MS = 10_000;
+/**
+ * Reconnection backoff. It stays short on purpose: while the database is down each attempt is a
+ * refused or timed-out connect (cheap), and when it answers again the listener must be back, and
+ * caught up, within about a second.
+ */
+const RECONNECT_FIRST_DELAY_MS = 100;
+const RECONNECT_MAX_DELAY_MS = 500;
+/**
+ * The backstop: recent revocations are read from the sessions table this often whatever the
+ * listener says, for a notification lost on a connection that looked alive, or never sent (a
+ * revoking instance whose NOTIFY failed). Well under the access-token lifetime.
+ */
+const BACKSTOP_RELOAD_MS = 30_000;
 
 export interface RevocationMessage {
   type: typeof IPC_TYPE;
@@ -23,31 +53,50 @@ export type BroadcastTransport = 'postgres' | 'cluster' | 'none';
  * within a second, still without a database read per request.
  *
  * - On a PostgreSQL server: NOTIFY on a channel every instance LISTENs to on a connection of its
- *   own. After that connection drops and comes back, the instance reloads recent revocations
- *   from the sessions table, so a notification missed while disconnected cannot leave a revoked
- *   token usable until it expires.
+ *   own. That connection is watched (TCP keep-alive, a liveness query with a timeout); when it
+ *   fails or goes silent it is dropped and replaced, and the new one reloads recent revocations
+ *   from the sessions table before it counts as connected, so a notification missed meanwhile
+ *   cannot leave a revoked token usable until it expires. A periodic reload backs this up.
  * - On the embedded database, whose LISTEN/NOTIFY does not cross connections: in-process only,
  *   or across `npm run start:cluster` workers through the cluster primary.
  */
 @Injectable()
 export class RevocationBroadcastService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RevocationBroadcast');
-  private listener?: Client;
+  /** The listener's connection, from the start of connecting until it is given up. */
+  private client?: Client;
+  private connected = false;
+  private lostAt?: number;
+  private probing = false;
+  private livenessTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
-  private reconnectDelayMs = 500;
+  private backstopTimer?: NodeJS.Timeout;
+  private reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
   private stopped = false;
   transport: BroadcastTransport = 'none';
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly revocations: SessionRevocationsService,
+    @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
   ) {}
+
+  /**
+   * Whether revocations from other instances reach this one right now: the listener is
+   * LISTENing on a connection that answered its last liveness query, and has caught up since it
+   * (re)connected. Always false unless the transport is `postgres`.
+   */
+  get listenerConnected(): boolean {
+    return this.connected;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const [{ version }] = await this.dataSource.query<{ version: string }[]>('SELECT version()');
     if (!/PGlite|emscripten/i.test(version)) {
       this.transport = 'postgres';
-      await this.listen();
+      this.backstopTimer = setInterval(() => void this.backstopReload(), BACKSTOP_RELOAD_MS);
+      this.backstopTimer.unref();
+      await this.connect();
     } else if (cluster.isWorker && process.send) {
       this.transport = 'cluster';
       process.on('message', this.onIpcMessage);
@@ -58,8 +107,24 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.livenessTimer);
+    clearInterval(this.backstopTimer);
     process.off('message', this.onIpcMessage);
-    await this.listener?.end().catch(() => undefined);
+    const client = this.client;
+    const wasConnected = this.connected;
+    this.client = undefined;
+    this.connected = false;
+    if (!client) return;
+    if (wasConnected) {
+      // A polite goodbye when the server is there to hear it, but never a shutdown that hangs.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.end().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, this.config.timeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    discard(client);
   }
 
   /** Tells the other instances. Local revocation is the caller's: it must not wait on this. */
@@ -82,10 +147,8 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
         }
       }
     } catch (error) {
-      // The others still learn of it when their listener reconnects (reload) or at expiry.
-      this.logger.warn(
-        `Revocation not broadcast: ${error instanceof Error ? error.message : 'error'}`,
-      );
+      // The others still learn of it from their periodic reload, or at expiry.
+      this.logger.warn(`Revocation not broadcast: ${messageOf(error)}`);
     }
   }
 
@@ -97,9 +160,17 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
     for (const id of message.ids) this.revocations.add(id, message.at);
   }
 
-  private async listen(): Promise<void> {
+  private async connect(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
-    const client = new Client({ connectionString: options.url, connectionTimeoutMillis: 2_000 });
+    const client = new Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: this.config.timeoutMs,
+      query_timeout: this.config.timeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      application_name: 'nest-jwt-auth-revocations',
+    });
+    this.client = client;
     client.on('notification', (notification) => {
       try {
         const message: unknown = JSON.parse(notification.payload ?? '');
@@ -108,37 +179,93 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
         // Not ours: ignore.
       }
     });
-    client.on('error', () => this.scheduleReconnect(client));
-    client.on('end', () => this.scheduleReconnect(client));
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-      this.reconnectDelayMs = 500;
-      // Listening first, then reading: a revocation between the two is seen at least once.
-      await this.revocations.reload();
+      // Listening first, then reading: a revocation between the two is seen at least once. Read
+      // on this connection, which has just answered: the pool may still hold connections that
+      // the same fault killed.
+      await this.revocations.reload(Date.now(), (since) => readRevokedSince(client, since));
     } catch (error) {
-      this.logger.warn(
-        `Revocation listener not connected: ${error instanceof Error ? error.message : 'error'}`,
-      );
-      this.scheduleReconnect(client);
+      this.lost(client, error);
+      return;
     }
+    if (this.client !== client) return;
+    this.connected = true;
+    this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
+    if (this.lostAt !== undefined) {
+      this.logger.log(
+        `Revocation listener reconnected after ${Date.now() - this.lostAt} ms; missed revocations reloaded`,
+      );
+      this.lostAt = undefined;
+    }
+    this.livenessTimer = setInterval(() => this.checkLiveness(client), LIVENESS_INTERVAL_MS);
+    this.livenessTimer.unref();
   }
 
-  private scheduleReconnect(client: Client): void {
-    if (this.stopped || this.reconnectTimer || (this.listener && this.listener !== client)) return;
-    this.listener = undefined;
-    client.removeAllListeners();
-    client.on('error', () => undefined);
-    void client.end().catch(() => undefined);
+  private checkLiveness(client: Client): void {
+    if (this.probing) return;
+    this.probing = true;
+    // query_timeout turns a silent connection into a rejection after DATABASE_TIMEOUT.
+    client
+      .query('SELECT 1')
+      .catch((error: unknown) => this.lost(client, error))
+      .finally(() => (this.probing = false));
+  }
+
+  /** Gives the connection up and tries a new one; the first failure in a row is logged. */
+  private lost(client: Client, error: unknown): void {
+    if (client !== this.client) return;
+    this.client = undefined;
+    this.connected = false;
+    clearInterval(this.livenessTimer);
+    discard(client);
+    if (this.stopped) return;
+    if (this.lostAt === undefined) {
+      this.lostAt = Date.now();
+      this.logger.warn(
+        `Revocation listener not connected (${messageOf(error)}); revocations from other instances wait until it is back`,
+      );
+    }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      // listen() reloads: it catches up on whatever was revoked while this instance could not hear.
-      void this.listen();
+      void this.connect();
     }, this.reconnectDelayMs);
     this.reconnectTimer.unref();
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_DELAY_MS);
   }
+
+  private async backstopReload(): Promise<void> {
+    try {
+      await this.revocations.reload();
+    } catch (error) {
+      this.logger.warn(`Periodic reload of revocations failed: ${messageOf(error)}`);
+    }
+  }
+}
+
+async function readRevokedSince(client: Client, since: Date): Promise<RevokedSession[]> {
+  const { rows } = await client.query<{ id: string; revoked_at: Date }>(
+    'SELECT id, revoked_at FROM sessions WHERE revoked_at > $1',
+    [since],
+  );
+  return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at }));
+}
+
+/**
+ * Closes the socket at once: end() would wait for the server's goodbye, which a connection that
+ * went silent never sends.
+ */
+function discard(client: Client): void {
+  client.removeAllListeners();
+  client.on('error', () => undefined);
+  client.connection.stream.destroy();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : 'error';
 }
 
 export function isRevocationMessage(message: unknown): message is RevocationMessage {

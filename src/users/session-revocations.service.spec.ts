@@ -1,10 +1,16 @@
 import { FindOperator, Repository } from 'typeorm';
 import { AuthConfig } from '../config/auth.config';
 import { Session } from './session.entity';
-import { CLOCK_TOLERANCE_SECONDS, SessionRevocationsService } from './session-revocations.service';
+import {
+  CLOCK_TOLERANCE_SECONDS,
+  REVOCATION_MARGIN_SECONDS,
+  SessionRevocationsService,
+} from './session-revocations.service';
 
 const ACCESS_TTL_SECONDS = 900;
-const RETENTION_MS = (ACCESS_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;
+/** The last moment a token signed at the revocation instant is still accepted. */
+const LAST_ACCEPTED_MS = (ACCESS_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000;
+const RETENTION_MS = LAST_ACCEPTED_MS + REVOCATION_MARGIN_SECONDS * 1000;
 const T0 = Date.UTC(2030, 0, 1);
 
 describe('SessionRevocationsService', () => {
@@ -39,12 +45,18 @@ describe('SessionRevocationsService', () => {
     expect(service.isRevoked('s2', T0)).toBe(false);
   });
 
-  it('should still report the session as revoked just before access TTL + 30 s', () => {
+  it('should still refuse, when it expires, a token signed up to 30 s after the revocation by a request that raced it', () => {
+    service.add('s1', T0);
+    const signedAt = T0 + 30_000;
+    expect(service.isRevoked('s1', signedAt + LAST_ACCEPTED_MS - 1)).toBe(true);
+  });
+
+  it('should still report the session as revoked just before access TTL + 30 s + the margin', () => {
     service.add('s1', T0);
     expect(service.isRevoked('s1', T0 + RETENTION_MS - 1)).toBe(true);
   });
 
-  it('should forget the session at access TTL + 30 s', () => {
+  it('should forget the session at access TTL + 30 s + the margin', () => {
     service.add('s1', T0);
     expect(service.isRevoked('s1', T0 + RETENTION_MS)).toBe(false);
   });
@@ -67,7 +79,7 @@ describe('SessionRevocationsService', () => {
       expect(service.isRevoked('s3', T0)).toBe(false);
     });
 
-    it('should keep a loaded revocation until its own revokedAt + access TTL + 30 s', async () => {
+    it('should keep a loaded revocation until its own revokedAt + access TTL + 30 s + the margin', async () => {
       rows = [{ id: 's1', revokedAt: new Date(T0 - 60_000) }];
       await service.reload(T0);
       expect(service.isRevoked('s1', T0 - 60_000 + RETENTION_MS - 1)).toBe(true);
@@ -95,6 +107,14 @@ describe('SessionRevocationsService', () => {
       rows = [{ id: 's1', revokedAt: new Date() }];
       await service.onApplicationBootstrap();
       expect(service.isRevoked('s1')).toBe(true);
+    });
+
+    it('should read from the source it is given instead of the repository', async () => {
+      const source = jest.fn(async () => [{ id: 's1', revokedAt: new Date(T0 - 60_000) }]);
+      await service.reload(T0, source);
+      expect(find).not.toHaveBeenCalled();
+      expect(source).toHaveBeenCalledWith(new Date(T0 - RETENTION_MS));
+      expect(service.isRevoked('s1', T0)).toBe(true);
     });
 
     it('should reject when the repository fails', async () => {

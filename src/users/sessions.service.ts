@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, MoreThan, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { RotatedRefreshToken } from './rotated-refresh-token.entity';
 import { Session } from './session.entity';
 import { RevocationBroadcastService } from './revocation-broadcast.service';
 import { SessionRevocationsService } from './session-revocations.service';
 import { User } from './user.entity';
 
-export type RevocationReason = 'logout' | 'logout_all' | 'revoked_by_user' | 'refresh_token_reused';
+export type RevocationReason =
+  'logout' | 'logout_all' | 'revoked_by_user' | 'refresh_token_reused' | 'user_deleted';
+
+/** A session not revoked always has its user: deleting one revokes its sessions first. */
+export type LiveSession = Session & { userId: string };
 
 export interface NewSession {
   userId: string;
@@ -36,6 +40,16 @@ export type RotationResult =
   | { outcome: 'unknown' | 'expired' | 'revoked' };
 
 const NONCE_BYTES = 32;
+
+/**
+ * How many retired refresh tokens a session remembers for reuse detection. Without a bound a
+ * session refreshed every few minutes for its 30 days would pile up thousands of rows. A token
+ * older than that is no longer recognised as reuse: it is merely unknown (401 token_invalid) and
+ * the session lives on. It is refused either way; what is lost is only the alarm (revoking the
+ * session, the audit event) for a token that lay unused through 50 rotations — 12 hours and more
+ * at the default access lifetime — while the rightful client kept refreshing.
+ */
+export const ROTATED_TOKENS_KEPT_PER_SESSION = 50;
 
 @Injectable()
 export class SessionsService {
@@ -113,6 +127,7 @@ export class SessionsService {
           sessionId: session.id,
           rotatedAt: now,
         });
+        await this.forgetOldestRotated(manager, session.id);
         return {
           outcome: 'rotated',
           session: { ...withUser, expiresAt, lastUsedAt: now },
@@ -131,11 +146,16 @@ export class SessionsService {
         return { outcome: 'grace', session: withUser, nonce: session.rotationNonce } as const;
       }
       await this.markRevoked(manager, [session.id], 'refresh_token_reused', now);
-      return { outcome: 'reused', sessionId: session.id, userId: session.userId } as const;
+      return { outcome: 'reused', sessionId: session.id, userId: withUser.user.id } as const;
     });
     // Only after commit: a rolled-back revocation must not reject tokens.
-    if (result.outcome === 'reused') await this.revoked([result.sessionId], now);
+    if (result.outcome === 'reused') await this.announceRevoked([result.sessionId], now);
     return result;
+  }
+
+  /** Whether this instance knows the session as revoked: the in-memory set, no database read. */
+  isRevoked(sessionId: string): boolean {
+    return this.revocations.isRevoked(sessionId);
   }
 
   /** One indexed primary-key read: the per-request check of AUTH_CHECK_SESSION=true. */
@@ -148,12 +168,13 @@ export class SessionsService {
   }
 
   /** The live session a refresh token belongs to, for logout without an access token. */
-  findLiveByRefreshHash(hash: Buffer, now = new Date()): Promise<Session | null> {
+  findLiveByRefreshHash(hash: Buffer, now = new Date()): Promise<LiveSession | null> {
     return this.sessions.findOneBy({
       refreshTokenHash: hash,
       revokedAt: IsNull(),
       expiresAt: MoreThan(now),
-    });
+      userId: Not(IsNull()),
+    }) as Promise<LiveSession | null>;
   }
 
   /** @returns whether a live session was revoked (false: unknown, another user's, or already revoked) */
@@ -168,7 +189,7 @@ export class SessionsService {
       { revokedAt: now, revokedReason: reason },
     );
     if (!result.affected) return false;
-    await this.revoked([sessionId], now);
+    await this.announceRevoked([sessionId], now);
     return true;
   }
 
@@ -177,16 +198,29 @@ export class SessionsService {
     reason: RevocationReason,
     now = new Date(),
   ): Promise<string[]> {
-    const revoked = await this.sessions
+    const ids = await this.markAllRevokedForUser(this.dataSource.manager, userId, reason, now);
+    await this.announceRevoked(ids, now);
+    return ids;
+  }
+
+  /**
+   * Revokes every live session of a user within the caller's transaction. Only the database
+   * knows yet: the caller passes the ids to announceRevoked once it has committed.
+   */
+  async markAllRevokedForUser(
+    manager: EntityManager,
+    userId: string,
+    reason: RevocationReason,
+    now: Date,
+  ): Promise<string[]> {
+    const revoked = await manager
       .createQueryBuilder()
-      .update()
+      .update(Session)
       .set({ revokedAt: now, revokedReason: reason })
       .where('user_id = :userId AND revoked_at IS NULL', { userId })
       .returning('id')
       .execute();
-    const ids = (revoked.raw as { id: string }[]).map((row) => row.id);
-    await this.revoked(ids, now);
-    return ids;
+    return (revoked.raw as { id: string }[]).map((row) => row.id);
   }
 
   /** Sessions that can still be refreshed, newest activity first. */
@@ -203,7 +237,7 @@ export class SessionsService {
   }
 
   /** This instance rejects the sessions' access tokens at once; the others within a second. */
-  private async revoked(ids: string[], now: Date): Promise<void> {
+  async announceRevoked(ids: string[], now: Date): Promise<void> {
     for (const id of ids) this.revocations.add(id, now.getTime());
     await this.broadcast.publish(ids, now.getTime());
   }
@@ -216,9 +250,19 @@ export class SessionsService {
     const rotated = await manager.findOneBy(RotatedRefreshToken, { tokenHash: hash });
     if (!rotated) return { outcome: 'unknown' };
     const live = await manager.findOneBy(Session, { id: rotated.sessionId, revokedAt: IsNull() });
-    if (!live) return { outcome: 'revoked' };
+    if (!live?.userId) return { outcome: 'revoked' };
     await this.markRevoked(manager, [rotated.sessionId], 'refresh_token_reused', now);
     return { outcome: 'reused', sessionId: rotated.sessionId, userId: live.userId };
+  }
+
+  /** Rotations of one session are serialised by its row lock, so this cannot race itself. */
+  private async forgetOldestRotated(manager: EntityManager, sessionId: string): Promise<void> {
+    await manager.query(
+      `DELETE FROM rotated_refresh_tokens WHERE token_hash IN (
+         SELECT token_hash FROM rotated_refresh_tokens WHERE session_id = $1
+         ORDER BY rotated_at DESC, token_hash OFFSET $2)`,
+      [sessionId, ROTATED_TOKENS_KEPT_PER_SESSION],
+    );
   }
 
   private async markRevoked(

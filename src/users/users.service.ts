@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
 import { Role } from './role.enum';
+import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
 
 const UNIQUE_VIOLATION = '23505';
@@ -14,7 +15,11 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsService,
+  ) {}
 
   /** Emails are compared trimmed and case-insensitively (../shared/API.md, register). */
   static normalizeEmail(email: string): string {
@@ -58,6 +63,33 @@ export class UsersService {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
+  }
+
+  /**
+   * The one way to delete a user (../shared/API.md, DELETE /auth/me): every session is revoked in
+   * the same transaction, then announced, so the access tokens fail at once on every instance.
+   * The sessions stay as revoked rows without a user until the purge (the foreign key sets
+   * user_id to NULL), so an instance that starts meanwhile still reloads the revocations.
+   * @returns false when there is no such user
+   */
+  async delete(id: string, now = new Date()): Promise<boolean> {
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      // Locked first, a login racing this cannot add a session after the revoke: its insert
+      // waits on the lock for the foreign-key check and then finds no user.
+      const user = await manager
+        .getRepository(User)
+        .createQueryBuilder('user')
+        .setLock('pessimistic_write')
+        .where('user.id = :id', { id })
+        .getOne();
+      if (!user) return undefined;
+      const ids = await this.sessions.markAllRevokedForUser(manager, id, 'user_deleted', now);
+      await manager.delete(User, { id });
+      return ids;
+    });
+    if (!revoked) return false;
+    await this.sessions.announceRevoked(revoked, now);
+    return true;
   }
 
   /** Operator command only: no route grants a role. */

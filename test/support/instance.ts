@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -128,6 +128,51 @@ export async function redisAnswers(url = REDIS_URL): Promise<boolean> {
   } finally {
     redis.disconnect();
   }
+}
+
+let answering: { postgres: boolean; redis: boolean } | undefined;
+
+/**
+ * Whether the PostgreSQL server and Redis answer, asked synchronously (from a child process) so
+ * that a spec file can pick `describe` or `describe.skip` while Jest collects its tests: Jest
+ * cannot skip from an async hook, and a test that returns early is reported as passed.
+ */
+export function serverServicesAnswer(): { postgres: boolean; redis: boolean } {
+  if (answering) return answering;
+  const probe = `
+    const { Client } = require('pg');
+    const Redis = require('ioredis');
+    const postgres = async () => {
+      const client = new Client({ connectionString: process.env.PROBE_POSTGRES, connectionTimeoutMillis: 1000 });
+      try { await client.connect(); await client.query('SELECT 1'); return true; }
+      catch { return false; }
+      finally { await client.end().catch(() => undefined); }
+    };
+    const redis = async () => {
+      const client = new Redis(process.env.PROBE_REDIS, {
+        lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null,
+      });
+      client.on('error', () => undefined);
+      try { await client.connect(); await client.ping(); return true; }
+      catch { return false; }
+      finally { client.disconnect(); }
+    };
+    Promise.all([postgres(), redis()]).then(([postgres, redis]) => {
+      process.stdout.write(JSON.stringify({ postgres, redis }));
+      process.exit(0);
+    });`;
+  const result = spawnSync(process.execPath, ['-e', probe], {
+    cwd: ROOT,
+    env: { ...process.env, PROBE_POSTGRES: SERVER_ADMIN_URL, PROBE_REDIS: REDIS_URL },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  try {
+    answering = JSON.parse(result.stdout) as { postgres: boolean; redis: boolean };
+  } catch {
+    answering = { postgres: false, redis: false };
+  }
+  return answering;
 }
 
 /** A port nothing listens on right now (the OS picks it). */
