@@ -7,7 +7,7 @@ import { AuthService } from './auth.service';
 import { PasswordService } from './password.service';
 import { TokenService } from './token.service';
 import { AuditService } from '../audit/audit.service';
-import { LoginAttemptsService } from './login-attempts.service';
+import { LoginAttempt, LoginAttemptsService } from './login-attempts.service';
 import { TooManyRequestsError } from '../common/http/too-many-requests.error';
 
 /** The credential check, with its collaborators faked: what it compares and what it refuses. */
@@ -25,7 +25,8 @@ describe('AuthService.validateCredentials', () => {
     needsRehash: jest.Mock;
     hash: jest.Mock;
   };
-  let attempts: { assertNotLocked: jest.Mock; recordFailure: jest.Mock; reset: jest.Mock };
+  let attempts: { begin: jest.Mock; succeeded: jest.Mock; cancel: jest.Mock };
+  const attempt = { locksOnFailure: false } as LoginAttempt;
   let audit: { record: jest.Mock };
   let service: AuthService;
   const client = { ip: '203.0.113.7', userAgent: 'spec' };
@@ -39,9 +40,9 @@ describe('AuthService.validateCredentials', () => {
       hash: jest.fn().mockResolvedValue('$2b$12$new'),
     };
     attempts = {
-      assertNotLocked: jest.fn().mockResolvedValue(undefined),
-      recordFailure: jest.fn().mockResolvedValue(false),
-      reset: jest.fn().mockResolvedValue(undefined),
+      begin: jest.fn().mockResolvedValue(attempt),
+      succeeded: jest.fn().mockResolvedValue(undefined),
+      cancel: jest.fn().mockResolvedValue(undefined),
     };
     audit = { record: jest.fn().mockResolvedValue(undefined) };
     service = new AuthService(
@@ -97,7 +98,7 @@ describe('AuthService.validateCredentials', () => {
   });
 
   it('should refuse a locked account with 429 before spending a bcrypt compare', async () => {
-    attempts.assertNotLocked.mockRejectedValue(new TooManyRequestsError(600));
+    attempts.begin.mockRejectedValue(new TooManyRequestsError(600));
     users.findByEmailWithPasswordHash.mockResolvedValue(user);
     await expect(service.validateCredentials(user.email, 'pw', client)).rejects.toBeInstanceOf(
       TooManyRequestsError,
@@ -105,25 +106,73 @@ describe('AuthService.validateCredentials', () => {
     expect(passwords.verify).not.toHaveBeenCalled();
   });
 
-  it('should count a failure against the email and audit it, existing or not', async () => {
+  it('should count the attempt against the email and client address before the compare', async () => {
+    users.findByEmailWithPasswordHash.mockResolvedValue(user);
+    passwords.verify.mockResolvedValue(false);
+    await expect(service.validateCredentials(user.email, 'wrong', client)).rejects.toThrow();
+    expect(attempts.begin).toHaveBeenCalledWith(user.email, client.ip);
+    expect(attempts.begin.mock.invocationCallOrder[0]).toBeLessThan(
+      passwords.verify.mock.invocationCallOrder[0],
+    );
+  });
+
+  it('should count an unknown email the same way, before its compare', async () => {
     users.findByEmailWithPasswordHash.mockResolvedValue(null);
     await expect(service.validateCredentials('nobody@example.com', 'pw', client)).rejects.toThrow();
-    expect(attempts.recordFailure).toHaveBeenCalledWith('nobody@example.com');
+    expect(attempts.begin).toHaveBeenCalledWith('nobody@example.com', client.ip);
+    expect(attempts.begin.mock.invocationCallOrder[0]).toBeLessThan(
+      passwords.verifyAgainstNothing.mock.invocationCallOrder[0],
+    );
+  });
+
+  it('should audit a failure, existing email or not', async () => {
+    users.findByEmailWithPasswordHash.mockResolvedValue(null);
+    await expect(service.validateCredentials('nobody@example.com', 'pw', client)).rejects.toThrow();
     expect(audit.record).toHaveBeenCalledWith('login_failed', { userId: undefined, ...client });
   });
 
-  it('should audit a lockout when the failure reaches the limit', async () => {
+  it('should audit a lockout when the failed attempt was the last one allowed', async () => {
     users.findByEmailWithPasswordHash.mockResolvedValue(user);
     passwords.verify.mockResolvedValue(false);
-    attempts.recordFailure.mockResolvedValue(true);
+    attempts.begin.mockResolvedValue({ locksOnFailure: true });
     await expect(service.validateCredentials(user.email, 'wrong', client)).rejects.toThrow();
     expect(audit.record).toHaveBeenCalledWith('lockout', { userId: 'u1', ...client });
   });
 
-  it('should clear the failure count after a successful login', async () => {
+  it('should not audit a lockout for a failure that leaves tries', async () => {
+    users.findByEmailWithPasswordHash.mockResolvedValue(user);
+    passwords.verify.mockResolvedValue(false);
+    await expect(service.validateCredentials(user.email, 'wrong', client)).rejects.toThrow();
+    expect(audit.record).not.toHaveBeenCalledWith('lockout', expect.anything());
+  });
+
+  it('should not hold a successful attempt against the user', async () => {
     users.findByEmailWithPasswordHash.mockResolvedValue(user);
     passwords.verify.mockResolvedValue(true);
     await service.validateCredentials(user.email, 'pw', client);
-    expect(attempts.reset).toHaveBeenCalledWith(user.email);
+    expect(attempts.succeeded).toHaveBeenCalledWith(attempt);
+  });
+
+  it('should not count a failed attempt as a success', async () => {
+    users.findByEmailWithPasswordHash.mockResolvedValue(user);
+    passwords.verify.mockResolvedValue(false);
+    await expect(service.validateCredentials(user.email, 'wrong', client)).rejects.toThrow();
+    expect(attempts.succeeded).not.toHaveBeenCalled();
+    expect(attempts.cancel).not.toHaveBeenCalled();
+  });
+
+  it('should give the attempt back when the password could not be checked at all', async () => {
+    const overloaded = new Error('hash queue full');
+    users.findByEmailWithPasswordHash.mockResolvedValue(user);
+    passwords.verify.mockRejectedValue(overloaded);
+    await expect(service.validateCredentials(user.email, 'pw', client)).rejects.toBe(overloaded);
+    expect(attempts.cancel).toHaveBeenCalledWith(attempt);
+  });
+
+  it('should give the attempt back when the user could not be looked up', async () => {
+    const down = new Error('database down');
+    users.findByEmailWithPasswordHash.mockRejectedValue(down);
+    await expect(service.validateCredentials(user.email, 'pw', client)).rejects.toBe(down);
+    expect(attempts.cancel).toHaveBeenCalledWith(attempt);
   });
 });

@@ -21,7 +21,10 @@ export interface AuthConfig {
   refreshReuseGraceMs: number;
   sessionMaxLifetimeSeconds: number;
   bcryptCost: number;
+  /** Failed logins per account and client address per 15 minutes. */
   rateLimitLoginAccount: number;
+  /** Failed logins per account from all addresses per 15 minutes: the distributed-guessing cap. */
+  rateLimitLoginAccountGlobal: number;
   rateLimitAuthIp: number;
   redisUrl?: string;
   /**
@@ -63,6 +66,7 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
     // 4 is bcrypt's floor and only sensible in tests; 15 already costs seconds per login.
     bcryptCost: read.int('BCRYPT_COST', 12, isProduction ? 10 : 4, 15),
     rateLimitLoginAccount: read.int('RATE_LIMIT_LOGIN_ACCOUNT', 10, 1, 1_000_000),
+    rateLimitLoginAccountGlobal: read.int('RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL', 100, 1, 1_000_000),
     rateLimitAuthIp: read.int('RATE_LIMIT_AUTH_IP', 100, 1, 1_000_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     checkSessionPerRequest: read.bool('AUTH_CHECK_SESSION', false),
@@ -71,6 +75,10 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
     sessionPurgeIntervalMs: read.duration('SESSION_PURGE_INTERVAL', '1h', 1_000),
     sessionPurgeAfterMs: read.duration('SESSION_PURGE_AFTER', '1d', 60_000),
   };
+  // Below the per-address limit the ceiling would be the only lock, and one stranger could set it.
+  if (config.rateLimitLoginAccountGlobal < config.rateLimitLoginAccount) {
+    read.fail('RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL must be at least RATE_LIMIT_LOGIN_ACCOUNT');
+  }
   // The revocation set reloads revocations younger than an access token's life at start; the
   // rows must still be there then.
   if (config.sessionPurgeAfterMs < accessTtl + 60_000) {

@@ -11,28 +11,55 @@ export interface WindowCount {
  * in Redis when several instances must share a budget (REDIS_URL).
  */
 export interface CounterStore {
-  /** Adds a hit to `key`, opening a window of `windowMs` if none is open. */
-  increment(key: string, windowMs: number): Promise<WindowCount>;
+  /**
+   * Adds a hit to `key`, opening a window of `windowMs` if none is open. With `group`, the key is
+   * also remembered under that name (while its window lasts), so deleteGroup can find it.
+   */
+  increment(key: string, windowMs: number, group?: string): Promise<WindowCount>;
+  /** Takes one hit back from an open window: never below zero, never opening a window. */
+  decrement(key: string): Promise<void>;
   get(key: string): Promise<WindowCount | undefined>;
   delete(key: string): Promise<void>;
+  /** Deletes every key incremented with this group. */
+  deleteGroup(group: string): Promise<void>;
   close?(): Promise<void>;
 }
 
 export const COUNTER_STORE = Symbol('COUNTER_STORE');
 
 export class MemoryCounterStore implements CounterStore {
-  private readonly windows = new Map<string, { count: number; expiresAt: number }>();
+  private readonly windows = new Map<
+    string,
+    { count: number; expiresAt: number; group?: string }
+  >();
+  /** group → its keys with an open (or not yet swept) window */
+  private readonly groups = new Map<string, Set<string>>();
   private nextSweepAt = 0;
 
-  async increment(key: string, windowMs: number, now = Date.now()): Promise<WindowCount> {
+  async increment(
+    key: string,
+    windowMs: number,
+    group?: string,
+    now = Date.now(),
+  ): Promise<WindowCount> {
     this.sweep(now);
     let window = this.windows.get(key);
     if (!window || window.expiresAt <= now) {
-      window = { count: 0, expiresAt: now + windowMs };
+      this.remove(key);
+      window = { count: 0, expiresAt: now + windowMs, group };
       this.windows.set(key, window);
+      if (group !== undefined) {
+        const keys = this.groups.get(group) ?? new Set<string>();
+        this.groups.set(group, keys.add(key));
+      }
     }
     window.count += 1;
     return { count: window.count, msLeft: window.expiresAt - now };
+  }
+
+  async decrement(key: string, now = Date.now()): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.expiresAt > now && window.count > 0) window.count -= 1;
   }
 
   async get(key: string, now = Date.now()): Promise<WindowCount | undefined> {
@@ -42,14 +69,28 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.windows.delete(key);
+    this.remove(key);
   }
 
-  /** Bounded memory: expired windows go at most once a minute, in one pass. */
+  async deleteGroup(group: string): Promise<void> {
+    for (const key of this.groups.get(group) ?? []) this.windows.delete(key);
+    this.groups.delete(group);
+  }
+
+  /** Bounded memory: expired windows (and their place in a group) go at most once a minute. */
   private sweep(now: number): void {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + 60_000;
-    for (const [key, window] of this.windows) if (window.expiresAt <= now) this.windows.delete(key);
+    for (const [key, window] of this.windows) if (window.expiresAt <= now) this.remove(key);
+  }
+
+  private remove(key: string): void {
+    const group = this.windows.get(key)?.group;
+    this.windows.delete(key);
+    if (group === undefined) return;
+    const keys = this.groups.get(group);
+    keys?.delete(key);
+    if (keys?.size === 0) this.groups.delete(group);
   }
 }
 
@@ -68,8 +109,12 @@ export class FallbackCounterStore implements CounterStore {
     private readonly fallback: CounterStore = new MemoryCounterStore(),
   ) {}
 
-  increment(key: string, windowMs: number): Promise<WindowCount> {
-    return this.attempt((store) => store.increment(key, windowMs));
+  increment(key: string, windowMs: number, group?: string): Promise<WindowCount> {
+    return this.attempt((store) => store.increment(key, windowMs, group));
+  }
+
+  decrement(key: string): Promise<void> {
+    return this.attempt((store) => store.decrement(key));
   }
 
   get(key: string): Promise<WindowCount | undefined> {
@@ -78,6 +123,14 @@ export class FallbackCounterStore implements CounterStore {
 
   async delete(key: string): Promise<void> {
     await Promise.all([this.attempt((store) => store.delete(key)), this.fallback.delete(key)]);
+  }
+
+  /** From both stores: what was counted locally during an outage must be lifted too. */
+  async deleteGroup(group: string): Promise<void> {
+    await Promise.all([
+      this.attempt((store) => store.deleteGroup(group)),
+      this.fallback.deleteGroup(group),
+    ]);
   }
 
   async close(): Promise<void> {
