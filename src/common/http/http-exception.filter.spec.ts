@@ -333,12 +333,26 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006'])(
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '53300', '53100'])(
     'should recognise the error code %s',
     (code) => {
       expect(isDatabaseUnavailable(withCode(new Error('x'), code))).toBe(true);
     },
   );
+
+  it('should recognise a database closed to new connections (ALLOW_CONNECTIONS false, 55000)', () => {
+    const refusal = withCode(
+      new Error('database "auth" is not currently accepting connections'),
+      '55000',
+    );
+    expect(isDatabaseUnavailable(refusal)).toBe(true);
+  });
+
+  it('should not treat every 55000 as a lost database', () => {
+    expect(isDatabaseUnavailable(withCode(new Error('currval is not yet defined'), '55000'))).toBe(
+      false,
+    );
+  });
 
   it('should recognise a QueryFailedError whose driver error is a lost connection', () => {
     const driverError = withCode(new Error('terminating connection'), '57P01');

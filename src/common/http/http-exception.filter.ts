@@ -36,7 +36,10 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 };
 
 // Signs that the database, not the request, is the problem: connection refused or lost, pool
-// timeout, server shutting down (SQLSTATE class 08 and 57P0x).
+// timeout, server shutting down (SQLSTATE class 08 and 57P0x), out of connections, memory or
+// disk (class 53), or a database closed to new connections for maintenance (55000 with
+// `ALLOW_CONNECTIONS false`).
+const DATABASE_DOWN_CLASSES = ['08', '53'];
 const DATABASE_DOWN_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -48,7 +51,7 @@ const DATABASE_DOWN_CODES = new Set([
   '57P03',
 ]);
 const DATABASE_DOWN_MESSAGES =
-  /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error/i;
+  /timeout exceeded when trying to connect|Connection terminated|Connection ended|connect ECONNREFUSED|Client has encountered a connection error|is not currently accepting connections/i;
 
 /**
  * The SQLSTATE of a query the database refused because of a value in it (class 22, "data
@@ -66,7 +69,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return candidates.some((candidate) => {
     if (!(candidate instanceof Error)) return false;
     const code = (candidate as { code?: unknown }).code;
-    if (typeof code === 'string' && (DATABASE_DOWN_CODES.has(code) || code.startsWith('08')))
+    if (
+      typeof code === 'string' &&
+      (DATABASE_DOWN_CODES.has(code) || DATABASE_DOWN_CLASSES.includes(code.slice(0, 2)))
+    )
       return true;
     return DATABASE_DOWN_MESSAGES.test(candidate.message);
   });
