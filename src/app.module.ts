@@ -2,16 +2,18 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
 import { AuditModule } from './audit/audit.module';
 import { AuthController } from './auth/auth.controller';
 import { AuthModule } from './auth/auth.module';
 import { AuthThrottlerGuard } from './auth/guards/auth-throttler.guard';
 import { COUNTER_STORE, CounterStore } from './rate-limit/counter-store';
 import { CounterThrottlerStorage } from './rate-limit/counter-throttler-storage';
+import { clientAddressKey } from './rate-limit/client-key';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
-import { HealthModule } from './common/health/health.module';
+import { HealthModule } from './health/health.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { HttpExceptionFilter } from './common/http/http-exception.filter';
 import { createValidationPipe } from './common/validation/validation-pipe';
@@ -40,8 +42,11 @@ import { UsersModule } from './users/users.module';
       ): ThrottlerModuleOptions => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitAuthIp }],
         storage: new CounterThrottlerStorage(store),
-        // One budget per client IP across every /auth route, not one per route.
-        generateKey: (_context, tracker) => `auth:${tracker}`,
+        // One budget per client address across every /auth route, not one per route. The tracker
+        // is request.ip as TRUST_PROXY resolved it; clientAddressKey groups IPv6 by /64 and turns
+        // anything else into a short digest, so no key holds more than a few dozen bytes.
+        getTracker: (request) => (request as FastifyRequest).ip,
+        generateKey: (_context, tracker) => `auth:${clientAddressKey(tracker)}`,
         skipIf: (context) => context.getClass() !== AuthController,
       }),
     }),

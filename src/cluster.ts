@@ -1,15 +1,19 @@
 /**
  * npm run start:cluster — one worker per core (CLUSTER_WORKERS to choose), all on one port.
  *
- * The primary only supervises: it forks the workers, restarts one that dies, relays revocation
- * messages between them when they share the embedded database (whose LISTEN/NOTIFY does not
- * cross connections; on a PostgreSQL server the workers use NOTIFY themselves), and on SIGTERM
- * asks every worker to drain and exits 0 once they have.
+ * The primary only supervises: it forks the workers, replaces one that dies (after a wait that
+ * grows while they keep dying: restart-backoff.ts), relays revocation messages between them when
+ * they share the embedded database (whose LISTEN/NOTIFY does not cross connections; on a
+ * PostgreSQL server the workers use NOTIFY themselves), and on SIGTERM asks every worker to drain
+ * and exits 0 once they have.
  */
 import cluster, { Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { loadClusterConfig } from './config/cluster.config';
 import { loadDatabaseConfig } from './config/database.config';
+import { ConfigError } from './config/env-parsers';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { RestartBackoff } from './restart-backoff';
 import { isRevocationMessage } from './users/revocation-broadcast.service';
 
 function log(msg: string, level = 'info'): void {
@@ -19,7 +23,7 @@ function log(msg: string, level = 'info'): void {
 }
 
 async function primary(): Promise<void> {
-  const count = Number(process.env.CLUSTER_WORKERS) || availableParallelism();
+  const count = loadClusterConfig().workers;
   let embedded: EmbeddedPostgres | undefined;
   const database = loadDatabaseConfig();
   if (!database.url) {
@@ -35,8 +39,12 @@ async function primary(): Promise<void> {
   }
 
   let stopping = false;
+  const backoff = new RestartBackoff();
+  const startedAt = new Map<number, number>();
+  const waiting = new Set<NodeJS.Timeout>();
   const fork = (): Worker => {
     const worker = cluster.fork();
+    startedAt.set(worker.id, performance.now());
     worker.on('message', (message: unknown) => {
       if (!isRevocationMessage(message)) return;
       for (const other of Object.values(cluster.workers ?? {}))
@@ -48,15 +56,27 @@ async function primary(): Promise<void> {
   log(`Started ${count} workers`);
 
   cluster.on('exit', (worker, code, signal) => {
+    const uptimeMs = Math.round(performance.now() - (startedAt.get(worker.id) ?? 0));
+    startedAt.delete(worker.id);
     if (stopping) return;
-    log(`Worker ${worker.process.pid} exited (${signal ?? code}); starting another`, 'warn');
-    fork();
+    const delayMs = backoff.delayAfterExit(uptimeMs);
+    log(
+      `Worker ${worker.process.pid} exited (${signal ?? code}) after ${uptimeMs} ms; ` +
+        `starting another in ${delayMs} ms`,
+      'warn',
+    );
+    const timer = setTimeout(() => {
+      waiting.delete(timer);
+      fork();
+    }, delayMs);
+    waiting.add(timer);
   });
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: draining the workers`);
+    for (const timer of waiting) clearTimeout(timer);
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => Boolean(w));
     let left = workers.length;
     const done = async () => {
@@ -78,7 +98,12 @@ async function primary(): Promise<void> {
 
 if (cluster.isPrimary) {
   primary().catch((error: unknown) => {
-    log(`Failed to start: ${error instanceof Error ? error.message : String(error)}`, 'fatal');
+    // A configuration error names the variable; anything else is reported without a stack.
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : `Failed to start: ${error instanceof Error ? error.message : String(error)}`;
+    log(message, 'fatal');
     process.exit(1);
   });
 } else {

@@ -7,7 +7,7 @@ import { AuthController } from './auth/auth.controller';
 import { OPTIONAL_AUTH_KEY } from './auth/decorators/optional-auth.decorator';
 import { IS_PUBLIC_KEY } from './auth/decorators/public.decorator';
 import { ROLES_KEY } from './auth/decorators/roles.decorator';
-import { HealthController } from './common/health/health.controller';
+import { HealthController } from './health/health.controller';
 import { ProductsController } from './products/products.controller';
 import { Role } from './users/role.enum';
 

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { loadAppConfig } from '../src/config/app.config';
+import { minVersion, satisfies } from 'semver';
 
 const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -92,6 +94,47 @@ describe('Deployment files', () => {
     });
   });
 
+  describe('package.json engines', () => {
+    it('should name a Node.js floor that every locked package supports', () => {
+      const floor = minVersion(
+        (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node,
+      )!.version;
+      const lock = JSON.parse(read('package-lock.json')) as {
+        packages: Record<string, { version?: string; engines?: { node?: string } }>;
+      };
+      const unsupported = Object.entries(lock.packages)
+        .filter(([path]) => path !== '')
+        .flatMap(([path, { version, engines }]) =>
+          engines?.node && !satisfies(floor, engines.node)
+            ? [`${path}@${version} wants ${engines.node}`]
+            : [],
+        );
+      expect({ floor, unsupported }).toEqual({ floor, unsupported: [] });
+    });
+  });
+
+  describe('the proxy in front (../shared/API.md, "Client addresses and rate-limit keys")', () => {
+    const nginx = read('deploy/nginx.conf');
+    const compose = load(read('docker-compose.yml')) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    };
+
+    it('should have nginx replace X-Forwarded-For with the address it saw', () => {
+      const forwardedFor = [...nginx.matchAll(/proxy_set_header\s+X-Forwarded-For\s+(\S+);/gi)];
+      expect(forwardedFor.map((m) => m[1])).toEqual(['$remote_addr']);
+    });
+
+    it('should have every instance trust exactly the one hop nginx adds', () => {
+      for (const name of ['app1', 'app2']) {
+        const env = compose.services[name].environment!;
+        expect({ name, trustProxy: loadAppConfig(env).trustProxy }).toEqual({
+          name,
+          trustProxy: 1,
+        });
+      }
+    });
+  });
+
   describe('.env.example', () => {
     it('should document every variable the service reads', () => {
       const documented = new Set(
@@ -100,6 +143,7 @@ describe('Deployment files', () => {
       const sources = [
         'src/config/app.config.ts',
         'src/config/auth.config.ts',
+        'src/config/cluster.config.ts',
         'src/config/database.config.ts',
         'src/config/signing-keys.ts',
         'src/config/secrets-manager.ts',

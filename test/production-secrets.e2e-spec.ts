@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthConfig, authConfig } from '../src/config/auth.config';
 import { createTestApp, resetDatabase } from './support/test-app';
 import { signedInUser } from './support/factories';
 import { decodePart, kidOf } from './support/jwt';
+import { startMain } from './support/main-process';
 import { SecretsManagerStub } from './support/secrets-manager-stub';
 
 /** Where a production key comes from: a mounted file, or AWS Secrets Manager (the design's choice). */
@@ -89,6 +90,74 @@ describe('Signing key sources for production', () => {
     } finally {
       await t.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * Only the exact words development and test relax the rules (../shared/API.md, "Running and
+ * configuring"): any other NODE_ENV, misspelt or unfamiliar, gets production's. Each case boots
+ * src/main.ts, which must refuse before it serves anything.
+ */
+describe('NODE_ENV: production rules unless development or test', () => {
+  // Each case starts a TypeScript process (ts-node): seconds, not milliseconds.
+  jest.setTimeout(60_000);
+
+  describe.each(['staging', 'prod', 'Production', ' production '])('NODE_ENV=%p', (nodeEnv) => {
+    it('should refuse to start without a signing key, naming JWT_SECRET', async () => {
+      const result = await startMain({
+        NODE_ENV: nodeEnv,
+        JWT_SECRET: undefined,
+        BCRYPT_COST: '12',
+      });
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/JWT_SECRET \(or JWT_SECRET_FILE\) is required/);
+    });
+
+    it('should refuse the embedded database, naming DATABASE_URL', async () => {
+      const result = await startMain({
+        NODE_ENV: nodeEnv,
+        DATABASE_URL: undefined,
+        BCRYPT_COST: '12',
+      });
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/DATABASE_URL is required/);
+    });
+
+    it('should refuse a bcrypt cost below 10, naming BCRYPT_COST', async () => {
+      const result = await startMain({ NODE_ENV: nodeEnv, BCRYPT_COST: '9' });
+      expect(result.code).toBe(1);
+      expect(result.output).toMatch(/BCRYPT_COST must be a whole number from 10 to 15/);
+    });
+  });
+
+  it('should start with NODE_ENV=development on a generated key and bcrypt cost 4', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'node-env-development-'));
+    const t = await createTestApp({
+      NODE_ENV: 'development',
+      JWT_SECRET: undefined,
+      DATA_DIR: dataDir,
+      BCRYPT_COST: '4',
+    });
+    try {
+      await resetDatabase(t.dataSource);
+      const user = await signedInUser(t);
+      const generated = readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim();
+      expect(decodePart(user.tokens.accessToken, 0).kid).toBe(kidOf(generated));
+      expect(t.app.get<AuthConfig>(authConfig.KEY).bcryptCost).toBe(4);
+    } finally {
+      await t.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // Every other e2e app runs so (test/support/env.ts); this case says it on purpose.
+  it('should start with NODE_ENV=test and bcrypt cost 4', async () => {
+    const t = await createTestApp({ NODE_ENV: 'test', BCRYPT_COST: '4' });
+    try {
+      expect(t.app.get<AuthConfig>(authConfig.KEY).bcryptCost).toBe(4);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -1,11 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAdminRoute } from '../auth/auth-api-docs';
 import { Roles } from '../auth/decorators/roles.decorator';
-import {
-  ApiAdminRoute,
-  ApiDatabaseErrors,
-  ApiValidationErrors,
-} from '../common/http/error-response.dto';
+import { ApiDatabaseErrors, ApiValidationErrors } from '../common/http/error-response.dto';
 import { Role } from '../users/role.enum';
 import { AuditService } from './audit.service';
 import { AuditEventPageDto, AuditEventsQueryDto } from './dto/audit-event.dto';

@@ -59,6 +59,42 @@ describe('loadAuthConfig', () => {
       expect(config.rateLimitAuthIp).toBe(100);
       expect(config.redisUrl).toBeUndefined();
     });
+
+    it('should give an account-wide ceiling of 100 failed logins', () => {
+      expect(load({ JWT_SECRET: SECRET }).rateLimitLoginAccountGlobal).toBe(100);
+    });
+  });
+
+  describe('the account-wide login ceiling (RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL)', () => {
+    it('should read it from the environment', () => {
+      const config = load({ JWT_SECRET: SECRET, RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: '250' });
+      expect(config.rateLimitLoginAccountGlobal).toBe(250);
+    });
+
+    it('should refuse a value that is not a positive whole number, naming it', () => {
+      expect(
+        configError({ JWT_SECRET: SECRET, RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: '0' }).message,
+      ).toMatch(/RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL must be a whole number/);
+    });
+
+    it('should refuse a ceiling below the per-address limit, which would make it the only lock', () => {
+      expect(
+        configError({
+          JWT_SECRET: SECRET,
+          RATE_LIMIT_LOGIN_ACCOUNT: '20',
+          RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: '19',
+        }).message,
+      ).toMatch(/RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL must be at least RATE_LIMIT_LOGIN_ACCOUNT/);
+    });
+
+    it('should accept a ceiling equal to the per-address limit', () => {
+      const config = load({
+        JWT_SECRET: SECRET,
+        RATE_LIMIT_LOGIN_ACCOUNT: '20',
+        RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: '20',
+      });
+      expect(config.rateLimitLoginAccountGlobal).toBe(20);
+    });
   });
 
   it('should read durations, issuer and audience from the environment', () => {
@@ -284,5 +320,44 @@ describe('loadAuthConfig', () => {
 
   it('should read NODE_ENV as the other namespaces do: trimmed, so " production " is production', () => {
     expect(configError({ NODE_ENV: ' production ' }).message).toMatch(/JWT_SECRET/);
+  });
+
+  // ../shared/API.md, "Running and configuring": only the exact words development and test relax
+  // the rules, so a misspelt or unfamiliar NODE_ENV fails closed.
+  describe.each(['staging', 'prod', 'Production', ' production ', 'Development'])(
+    'with NODE_ENV=%p',
+    (nodeEnv) => {
+      it('should refuse to start without a secret, naming JWT_SECRET', () => {
+        expect(configError({ NODE_ENV: nodeEnv }).message).toMatch(/JWT_SECRET/);
+      });
+
+      it('should not generate a secret file', () => {
+        expect(() => load({ NODE_ENV: nodeEnv })).toThrow(ConfigError);
+        expect(readdirSync(dataDir)).toEqual([]);
+      });
+
+      it('should refuse a placeholder secret', () => {
+        expect(configError({ NODE_ENV: nodeEnv, JWT_SECRET: 'x'.repeat(48) }).message).toMatch(
+          /placeholder/,
+        );
+      });
+
+      it('should refuse a bcrypt cost below 10', () => {
+        expect(
+          configError({ NODE_ENV: nodeEnv, JWT_SECRET: SECRET, BCRYPT_COST: '9' }).message,
+        ).toContain('BCRYPT_COST');
+      });
+    },
+  );
+
+  describe.each(['development', 'test'])('with NODE_ENV=%p', (nodeEnv) => {
+    it('should generate a secret when none is configured', () => {
+      load({ NODE_ENV: nodeEnv });
+      expect(readdirSync(dataDir)).toEqual(['jwt-secret']);
+    });
+
+    it('should allow a bcrypt cost of 4', () => {
+      expect(load({ NODE_ENV: nodeEnv, JWT_SECRET: SECRET, BCRYPT_COST: '4' }).bcryptCost).toBe(4);
+    });
   });
 });

@@ -15,11 +15,11 @@ export interface DatabaseConfig {
 
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const read = new EnvReader(env);
-  const { isProduction } = read;
+  const { isProduction, nodeEnv } = read;
   const url = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   if (isProduction && !url && !read.problems.length) {
     read.fail(
-      'DATABASE_URL is required when NODE_ENV=production (the embedded database is for development)',
+      `DATABASE_URL is required when NODE_ENV=${nodeEnv} (only development and test may use the embedded database)`,
     );
   }
   const config: DatabaseConfig = {

@@ -38,6 +38,35 @@ describe('EnvReader', () => {
     });
   });
 
+  describe('isProduction', () => {
+    it.each(['production', ' production ', 'staging', 'prod', 'Production', 'PRODUCTION', 'qa'])(
+      'should apply the production rules for NODE_ENV=%p',
+      (value) => {
+        expect(new EnvReader({ NODE_ENV: value }).isProduction).toBe(true);
+      },
+    );
+
+    it.each(['Development', 'TEST', 'dev', 'development-local'])(
+      'should apply the production rules for %p, which only resembles a relaxed name',
+      (value) => {
+        expect(new EnvReader({ NODE_ENV: value }).isProduction).toBe(true);
+      },
+    );
+
+    it.each(['development', 'test', ' development ', 'test\n'])(
+      'should relax the rules for NODE_ENV=%p',
+      (value) => {
+        expect(new EnvReader({ NODE_ENV: value }).isProduction).toBe(false);
+      },
+    );
+
+    it('should relax the rules when NODE_ENV is unset, which means development', () => {
+      const read = new EnvReader({});
+      expect(read.nodeEnv).toBe('development');
+      expect(read.isProduction).toBe(false);
+    });
+  });
+
   describe('int', () => {
     it('should parse a whole number within the range', () => {
       const read = new EnvReader({ PORT: '8080' });

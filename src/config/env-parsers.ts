@@ -14,6 +14,9 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** The NODE_ENV values that get development rules; every other value gets production rules. */
+export const RELAXED_NODE_ENVS: readonly string[] = ['development', 'test'];
+
 /** Collects every problem of one namespace before failing, so one boot shows them all. */
 export class EnvReader {
   readonly problems: string[] = [];
@@ -34,8 +37,12 @@ export class EnvReader {
     return this.string('NODE_ENV', 'development');
   }
 
+  /**
+   * Only the exact words `development` and `test` relax the rules: a misspelt or unfamiliar name
+   * (`staging`, `prod`, `Production`) must fail closed, not hand out a generated key.
+   */
   get isProduction(): boolean {
-    return this.nodeEnv === 'production';
+    return !RELAXED_NODE_ENVS.includes(this.nodeEnv);
   }
 
   /** Where development state lives (the embedded database, a generated key), absolute. */

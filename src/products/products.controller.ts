@@ -1,12 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAdminRoute, ApiBearerRoute } from '../auth/auth-api-docs';
 import { Roles } from '../auth/decorators/roles.decorator';
-import {
-  ApiAdminRoute,
-  ApiBearerRoute,
-  ApiDatabaseErrors,
-  ApiValidationErrors,
-} from '../common/http/error-response.dto';
+import { ApiDatabaseErrors, ApiValidationErrors } from '../common/http/error-response.dto';
 import { PaginationQueryDto } from '../common/pagination/pagination-query.dto';
 import { Role } from '../users/role.enum';
 import { CreateProductDto } from './dto/create-product.dto';

@@ -1,17 +1,17 @@
-import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
   ApiProperty,
   ApiPropertyOptional,
   ApiResponse,
   ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
+  OpenAPIObject,
+  SchemaObject,
 } from '@nestjs/swagger';
-import { AUTH_ERROR_CODES } from '../../auth/auth-errors';
 
-/** The one error shape (../shared/API.md, "Errors"). */
+/**
+ * The one error shape (../shared/API.md, "Errors"). Which `code`s it can carry is for the features
+ * that send them to say (documentErrorCodes); shared code knows no feature.
+ */
 export class ErrorResponseDto {
   @ApiProperty({ example: 401 })
   statusCode: number;
@@ -26,16 +26,26 @@ export class ErrorResponseDto {
   })
   message: string | string[];
 
-  @ApiPropertyOptional({
-    enum: [...AUTH_ERROR_CODES, 'insufficient_role', 'too_many_attempts', 'overloaded'],
-    description:
-      'On 401: token_expired → refresh; any other → log in again. On 429: too_many_attempts ' +
-      '(see Retry-After). On 503: overloaded (too many logins at once; retry shortly).',
-  })
+  @ApiPropertyOptional({ type: String, description: 'A stable, machine-readable reason' })
   code?: string;
 }
 
-export const API_BEARER = 'bearer';
+/** What the `code` of an error body may be, and what a client should do about each. */
+export interface ErrorCodes {
+  enum: readonly string[];
+  description: string;
+}
+
+/** Lists the codes on the error shape of a built document (app.setup.ts, which knows the features). */
+export function documentErrorCodes(document: OpenAPIObject, codes: ErrorCodes): void {
+  const schema = document.components?.schemas?.[ErrorResponseDto.name] as SchemaObject | undefined;
+  if (!schema?.properties) throw new Error(`${ErrorResponseDto.name} is not in the document`);
+  schema.properties.code = {
+    type: 'string',
+    enum: [...codes.enum],
+    description: codes.description,
+  };
+}
 
 /** A documented error response, with an example body of its own status. */
 const error = (description: string, example: Partial<ErrorResponseDto>) => ({
@@ -51,36 +61,6 @@ export const ApiValidationErrors = () =>
       error: 'Bad Request',
       message: ['email must be a valid email address', 'property roles should not exist'],
     }),
-  );
-
-/** A route behind the global JwtAuthGuard: bearer scheme plus the 401 it answers. */
-export const ApiBearerRoute = () =>
-  applyDecorators(
-    ApiBearerAuth(API_BEARER),
-    ApiUnauthorizedResponse(
-      error(
-        'Missing, malformed, forged, expired or revoked access token (WWW-Authenticate: Bearer)',
-        {
-          statusCode: 401,
-          error: 'Unauthorized',
-          message: 'Access token expired',
-          code: 'token_expired',
-        },
-      ),
-    ),
-  );
-
-export const ApiAdminRoute = () =>
-  applyDecorators(
-    ApiBearerRoute(),
-    ApiForbiddenResponse(
-      error('Authenticated, but not an admin', {
-        statusCode: 403,
-        error: 'Forbidden',
-        message: 'Your role does not allow this',
-        code: 'insufficient_role',
-      }),
-    ),
   );
 
 export const ApiDatabaseErrors = () =>

@@ -3,9 +3,10 @@ import { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Public } from '../../auth/decorators/public.decorator';
-import { databaseConfig } from '../../config/database.config';
-import { ApiDatabaseErrors } from '../http/error-response.dto';
+import { Public } from '../auth/decorators/public.decorator';
+import { ApiDatabaseErrors } from '../common/http/error-response.dto';
+import { databaseConfig } from '../config/database.config';
+import { LivenessDto, ReadinessDto } from './health.dto';
 
 @ApiTags('health')
 @Public()
@@ -18,16 +19,16 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
-  live() {
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the database answers' })
-  @ApiOkResponse({ schema: { example: { status: 'ok', database: 'up' } } })
+  @ApiOkResponse({ type: ReadinessDto })
   @ApiDatabaseErrors()
-  async ready() {
+  async ready(): Promise<ReadinessDto> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), this.config.timeoutMs);
