@@ -11,6 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'node_modules/**',
       '.data/**',
+      'test/openapi/api.d.ts',
       'eslint.config.mjs',
       'jest.config.js',
       'test/support/summary-reporter.js',

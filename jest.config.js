@@ -4,12 +4,11 @@
  */
 const transform = {
   '^.+\\.ts$': 'ts-jest',
-  // A few dependencies ship ES modules only (content-disposition under @fastify/static, cookie
-  // under @fastify/cookie, which import()s it);
-  // Node 20 loads them natively, Jest's CommonJS runtime needs them transpiled.
+  // @fastify/cookie loads `cookie` with import(), which Jest's CommonJS runtime refuses without
+  // --experimental-vm-modules; transpiled, the import() becomes a require().
   '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(content-disposition|cookie|@fastify/cookie)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!@fastify/cookie/)'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -34,6 +33,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
+      // Every e2e response is held to the OpenAPI document the app serves (issue 15).
+      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-after-each.ts'],
     },
   ],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

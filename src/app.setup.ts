@@ -2,8 +2,14 @@ import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentHttpConventions } from './common/openapi/http-conventions';
+import {
+  documentValidationConstraints,
+  validatedSchemaNames,
+} from './common/openapi/validation-constraints';
+import { API_BEARER, ERROR_CODES } from './auth/auth-api-docs';
 import { CSRF_HEADER } from './auth/browser-session.service';
-import { API_BEARER } from './common/http/error-response.dto';
+import { documentErrorCodes } from './common/http/error-response.dto';
 import { securityHeaders } from './common/http/security-headers';
 import { requestId } from './common/logging/logging.module';
 import { appConfig, loadAppConfig } from './config/app.config';
@@ -18,6 +24,8 @@ export const PUBLIC_DIR = join(__dirname, '..', 'public');
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // A hop count or proxy CIDRs (0: none): request.ip is then the client's address as the trusted
+    // proxies saw it, never an entry the client wrote itself (../shared/API.md, "Client addresses").
     trustProxy: loadAppConfig().trustProxy,
     // Requests carrying tokens must not be logged by the framework; LoggingModule logs them.
     logger: false,
@@ -72,7 +80,15 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   return app;
 }
 
+/**
+ * Swagger UI at /docs. Outside production it keeps the token pasted into "Authorize" across
+ * reloads, in localStorage; in production a token must not outlive the tab in a store that any
+ * script on the origin can read.
+ */
 function setupSwagger(app: NestFastifyApplication): void {
+  const persistAuthorization = !app.get<ReturnType<typeof appConfig>>(appConfig.KEY).isProduction;
+  // The request rules come from the validators that enforce them, never restated by hand.
+  documentValidationConstraints();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -84,7 +100,8 @@ function setupSwagger(app: NestFastifyApplication): void {
           '**Try it here:**',
           '1. `POST /auth/register` — create an account (Try it out → Execute).',
           '2. `POST /auth/login` — copy `accessToken` from the response.',
-          '3. Press **Authorize** (top right), paste the token, Authorize. It is remembered across reloads.',
+          '3. Press **Authorize** (top right), paste the token, Authorize.' +
+            (persistAuthorization ? ' It is remembered across reloads.' : ''),
           '4. Call `GET /products` or `GET /auth/me`.',
           '5. When a call answers 401 with `code: token_expired`, send the `refreshToken` to `POST /auth/refresh`',
           '   and Authorize again with the new `accessToken`. The old refresh token stops working.',
@@ -96,11 +113,15 @@ function setupSwagger(app: NestFastifyApplication): void {
         ].join('\n'),
       )
       .setVersion('0.1.0')
+      .setLicense('MIT', 'https://opensource.org/license/mit')
+      .addServer('/', 'This service')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, API_BEARER)
       .build(),
   );
+  documentErrorCodes(document, ERROR_CODES);
+  documentHttpConventions(document, validatedSchemaNames());
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: { persistAuthorization },
   });
 }

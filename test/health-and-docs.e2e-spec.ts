@@ -1,4 +1,13 @@
+import { AUTH_ERROR_CODES } from '../src/auth/auth-errors';
 import { createTestApp, TestApp } from './support/test-app';
+
+/** The options Swagger UI starts with, as GET /docs/swagger-ui-init.js hands them to the page. */
+async function swaggerUiOptions(t: TestApp): Promise<{ customOptions?: Record<string, unknown> }> {
+  const script = (await t.http().get('/docs/swagger-ui-init.js').expect(200)).text;
+  const json = /let options = (\{[\s\S]*?\n\});/.exec(script)?.[1];
+  expect(json).toBeDefined();
+  return JSON.parse(json!) as { customOptions?: Record<string, unknown> };
+}
 
 describe('Health, Swagger and unknown routes', () => {
   let t: TestApp;
@@ -19,6 +28,22 @@ describe('Health, Swagger and unknown routes', () => {
   it('GET /docs should serve Swagger UI', async () => {
     const response = await t.http().get('/docs').redirects(1).expect(200);
     expect(response.text).toContain('swagger-ui');
+  });
+
+  it('should let Swagger UI remember the bearer token across reloads outside production', async () => {
+    const options = await swaggerUiOptions(t);
+    expect(options.customOptions?.persistAuthorization).toBe(true);
+  });
+
+  it('should not let Swagger UI keep the bearer token in localStorage in production', async () => {
+    // Production refuses the test's low bcrypt cost; everything else comes from the e2e environment.
+    const production = await createTestApp({ NODE_ENV: 'production', BCRYPT_COST: '10' });
+    try {
+      const options = await swaggerUiOptions(production);
+      expect(options.customOptions?.persistAuthorization ?? false).toBe(false);
+    } finally {
+      await production.close();
+    }
   });
 
   describe('GET /docs-json', () => {
@@ -70,13 +95,23 @@ describe('Health, Swagger and unknown routes', () => {
       for (const [path, method] of [
         ['/auth/me', 'get'],
         ['/products', 'post'],
-        ['/auth/logout', 'post'],
       ]) {
         const operation = document.paths[path][method];
         expect(operation.security).toEqual([{ bearer: [] }]);
         expect(operation.responses['401']).toBeDefined();
       }
       expect(document.paths['/products'].post.responses['403']).toBeDefined();
+    });
+
+    it('should let logout take a bearer token or none (a refresh token, the cookie)', () => {
+      const logout = document.paths['/auth/logout'].post;
+      expect(logout.security).toEqual([{ bearer: [] }, {}]);
+      expect(logout.responses['401']).toBeDefined();
+    });
+
+    it('should mark public routes with an empty security requirement', () => {
+      expect(document.paths['/auth/login'].post.security).toEqual([]);
+      expect(document.paths['/health'].get.security).toEqual([]);
     });
 
     it('should document the DTOs and the error shape', () => {
@@ -92,6 +127,21 @@ describe('Health, Swagger and unknown routes', () => {
       ]) {
         expect(document.components.schemas[schema]).toBeDefined();
       }
+    });
+
+    it('should list every error code the service sends in the error shape', () => {
+      const errorShape = document.components.schemas.ErrorResponseDto as {
+        properties: { code: { enum: string[] } };
+      };
+      expect([...errorShape.properties.code.enum].sort()).toEqual(
+        [
+          ...AUTH_ERROR_CODES,
+          'csrf_failed',
+          'insufficient_role',
+          'too_many_attempts',
+          'overloaded',
+        ].sort(),
+      );
     });
   });
 

@@ -56,9 +56,16 @@ describe('Logout and sessions (../shared/API.md, /auth/logout, /auth/logout-all,
       await refresh(t, other.refreshToken).expect(200);
     });
 
-    it('should answer 401 with a bearer challenge when neither token is given', async () => {
+    it('should answer 401 token_missing with a bearer challenge when neither token is given', async () => {
       const response = await t.http().post('/auth/logout').send({}).expect(401);
-      expect(response.body.code).toBe('token_invalid');
+      expect(response.body.code).toBe('token_missing');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('should answer the same to a logout with no body at all', async () => {
+      const response = await t.http().post('/auth/logout').expect(401);
+      expect(response.body.code).toBe('token_missing');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
     });
 
     it('should not let an invalid bearer token fall back to anonymous', async () => {

@@ -26,11 +26,11 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import {
-  ApiBearerRoute,
   ApiDatabaseErrors,
   ApiErrorResponse,
   ApiRateLimited,
@@ -43,6 +43,7 @@ import { SessionDto } from '../users/dto/session.dto';
 import { UserDto } from '../users/dto/user.dto';
 import { User } from '../users/user.entity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiBearerRoute, ApiOptionalBearerRoute } from './auth-api-docs';
 import { AuthService } from './auth.service';
 import { BrowserSessionService, BrowserTokenResponse } from './browser-session.service';
 import { AuthModeQueryDto } from './dto/auth-mode-query.dto';
@@ -59,10 +60,20 @@ import { TokenInfoDto } from './dto/token-info.dto';
 import { BrowserTokenResponseDto, TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 
+/** Browser mode's two cookies (BrowserSessionService): set on login and refresh, cleared on logout. */
+const SET_COOKIES = {
+  description:
+    'Browser mode only: the refresh token (HttpOnly, SameSite=Strict, Path=/auth) and the CSRF token; ' +
+    'a logout, or revoking the browser’s own session, clears both',
+  schema: { type: 'string' },
+};
 const TOKEN_RESPONSE = {
   description:
     'A token pair; in browser mode (?mode=cookie) the refresh token is in a cookie instead',
-  headers: { 'Cache-Control': { description: 'no-store', schema: { type: 'string' } } },
+  headers: {
+    'Cache-Control': { description: 'no-store', schema: { type: 'string' } },
+    'Set-Cookie': SET_COOKIES,
+  },
   schema: {
     oneOf: [
       { $ref: getSchemaPath(TokenPairDto) },
@@ -144,6 +155,7 @@ export class AuthController {
       'The presented token stops working. Presenting it again after the grace window revokes the session ' +
       '(refresh_token_reused); within the window, racing requests all get the same successor.',
   })
+  @ApiBody({ type: RefreshTokenDto, required: false })
   @ApiOkResponse(TOKEN_RESPONSE)
   @ApiHeader(CSRF_HEADER_DOC)
   @ApiForbiddenResponse(CSRF_FAILURE)
@@ -184,7 +196,8 @@ export class AuthController {
   @OptionalAuth()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiBearerRoute()
+  @ApiOptionalBearerRoute()
+  @ApiBody({ type: LogoutDto, required: false })
   @ApiOperation({
     summary: 'End this session',
     description:
@@ -192,6 +205,7 @@ export class AuthController {
   })
   @ApiNoContentResponse({
     description: 'The session is revoked: its refresh and access tokens fail from now on',
+    headers: { 'Set-Cookie': SET_COOKIES },
   })
   @ApiHeader(CSRF_HEADER_DOC)
   @ApiForbiddenResponse(CSRF_FAILURE)
@@ -254,7 +268,8 @@ export class AuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiBearerRoute()
   @ApiOperation({ summary: 'Revoke one of the caller’s sessions' })
-  @ApiNoContentResponse()
+  @ApiParam({ name: 'id', format: 'uuid', description: 'A session id from GET /auth/sessions' })
+  @ApiNoContentResponse({ headers: { 'Set-Cookie': SET_COOKIES } })
   @ApiNotFoundResponse({
     description: 'No such session of the caller',
     type: ErrorResponseDto,

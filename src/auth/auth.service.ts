@@ -145,6 +145,8 @@ export class AuthService {
         throw new AuthError('session_revoked');
       ({ id: userId, sessionId } = principal);
     } else {
+      // Nothing at all to identify a session by is a missing credential, not a bad one.
+      if (refreshToken === undefined) throw new AuthError('token_missing');
       if (!this.tokens.isWellFormedRefreshToken(refreshToken)) throw new AuthError('token_invalid');
       const session = await this.sessions.findLiveByRefreshHash(
         this.tokens.hashRefreshToken(refreshToken),

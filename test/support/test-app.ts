@@ -6,6 +6,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup';
+import {
+  OpenApiConformance,
+  OpenApiDocument,
+  parseBody,
+  recordResponse,
+} from './openapi-conformance';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -32,9 +38,30 @@ export async function createTestApp(
       logger: options.logger ?? false,
     });
     await configureApp(app);
+    let conformance: OpenApiConformance | undefined;
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onSend', (request, reply, payload, done) => {
+        const contentType = reply.getHeader('content-type');
+        const type = typeof contentType === 'string' ? contentType : undefined;
+        recordResponse(() => conformance, {
+          method: request.method,
+          route: request.routeOptions.url,
+          url: request.url,
+          statusCode: reply.statusCode,
+          headers: reply.getHeaders(),
+          contentType: type,
+          body: parseBody(payload, type),
+        });
+        done(null, payload);
+      });
     // Listening on a real port (not supertest's per-request listen) lets requests run concurrently.
     await app.listen(0, '127.0.0.1');
     const url = await app.getUrl();
+    // Every response is held to the document this very app serves (openapi-conformance.ts).
+    const document = (await (await fetch(`${url}/docs-json`)).json()) as OpenApiDocument;
+    conformance = new OpenApiConformance(document);
     return {
       app,
       url,
