@@ -15,6 +15,8 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'test/support/summary-reporter.js',
+      // Its own project (package.json, tsconfig, tests): .ci/run builds and tests it in place.
+      'examples/**',
       ,
     ],
   },

@@ -191,7 +191,12 @@
     } else if (!quiet || response.status >= 400) {
       logResponse(method, path, response);
     }
-    if (response.status === 401) signOutLocally('Session ended (' + describeError(response) + ').');
+    // A wrong password or code sent with the token (disable MFA, change password) ends no session.
+    const refusesToken = !['mfa_invalid', 'invalid_credentials'].includes(
+      response.body && response.body.code,
+    );
+    if (response.status === 401 && refusesToken)
+      signOutLocally('Session ended (' + describeError(response) + ').');
     return response;
   }
 
@@ -215,12 +220,36 @@
       '.',
       element('span', { className: 's', text: signature }),
     );
-    $('token-header').textContent = JSON.stringify(JSON.parse(base64UrlDecode(header)), null, 2);
+    const decodedHeader = JSON.parse(base64UrlDecode(header));
+    $('token-header').textContent = JSON.stringify(decodedHeader, null, 2);
+    renderAlgorithm(decodedHeader);
     if (!state.payloadEdited) resetPayloadEditor();
     $('token-signature').textContent = signature;
     $('token-empty').hidden = true;
     $('token-panel').hidden = false;
     tick();
+  }
+
+  /** Which algorithm signed the token (its header's alg) and where its public key is published. */
+  function renderAlgorithm({ alg, kid }) {
+    const note = $('token-algorithm');
+    if (alg === 'HS256') {
+      note.replaceChildren(
+        'Signed with ',
+        element('code', { text: 'HS256' }),
+        ': a shared secret, so no public key is published.',
+      );
+      return;
+    }
+    note.replaceChildren(
+      'Signed with ',
+      element('code', { text: String(alg) }),
+      ': anyone can verify it with the public key ',
+      element('code', { text: String(kid) }),
+      ' published at ',
+      element('a', { href: '/.well-known/jwks.json', text: '/.well-known/jwks.json' }),
+      '.',
+    );
   }
 
   function resetPayloadEditor() {
@@ -283,6 +312,7 @@
     status.textContent = 'Signed in as ' + me.body.email;
     status.className = 'status status-in';
     status.dataset.state = 'signed-in';
+    document.dispatchEvent(new CustomEvent('demo:signed-in', { detail: me.body }));
   }
 
   /** Forgets everything this page holds; the server side is the caller's business. */
@@ -311,6 +341,7 @@
     status.textContent = 'Signed out';
     status.className = 'status status-out';
     status.dataset.state = 'signed-out';
+    document.dispatchEvent(new CustomEvent('demo:signed-out'));
     if (reason) {
       showMessage(reason, 'bad');
       log(reason, 'note');
@@ -354,6 +385,11 @@
       return;
     }
     form.reset();
+    // An account with a second factor: no tokens yet; mfa.js asks for the code.
+    if (response.body.mfaRequired) {
+      document.dispatchEvent(new CustomEvent('demo:mfa-required', { detail: response.body }));
+      return;
+    }
     showMessage(
       'Logged in. The refresh token is in an HttpOnly cookie this page cannot read.',
       'ok',
@@ -598,6 +634,20 @@
     window.setInterval(tick, 1000);
     void resume();
   }
+
+  // What the page's other scripts (account.js) build on: the same HTTP helpers and state changes.
+  window.demoPage = Object.freeze({
+    accessToken: () => state.accessToken,
+    api,
+    send,
+    setTokens,
+    signedIn,
+    signOutLocally,
+    log,
+    logResponse,
+    describeError,
+    showMessage,
+  });
 
   wire();
 })();

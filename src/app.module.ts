@@ -3,7 +3,10 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { AdminModule } from './admin/admin.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { AuditModule } from './audit/audit.module';
+import { AccountController } from './auth/account.controller';
 import { AuthController } from './auth/auth.controller';
 import { AuthModule } from './auth/auth.module';
 import { AuthThrottlerGuard } from './auth/guards/auth-throttler.guard';
@@ -32,6 +35,8 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     ProductsModule,
     AuditModule,
+    AdminModule,
+    MetricsModule,
     HealthModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
@@ -47,7 +52,8 @@ import { UsersModule } from './users/users.module';
         // anything else into a short digest, so no key holds more than a few dozen bytes.
         getTracker: (request) => (request as FastifyRequest).ip,
         generateKey: (_context, tracker) => `auth:${clientAddressKey(tracker)}`,
-        skipIf: (context) => context.getClass() !== AuthController,
+        skipIf: (context) =>
+          context.getClass() !== AuthController && context.getClass() !== AccountController,
       }),
     }),
   ],

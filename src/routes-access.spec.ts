@@ -28,11 +28,33 @@ const EXPECTED_ACCESS: Record<string, Access> = {
   'GET /auth/token-info': 'user',
   'GET /auth/sessions': 'user',
   'DELETE /auth/sessions/:id': 'user',
+  'POST /auth/mfa/totp/setup': 'user',
+  'POST /auth/mfa/totp/confirm': 'user',
+  'POST /auth/mfa/totp/disable': 'user',
+  'POST /auth/mfa/verify': 'public',
+  'POST /auth/email/verify': 'public',
+  'POST /auth/email/verify/resend': 'user',
+  'POST /auth/password/forgot': 'public',
+  'POST /auth/password/reset': 'public',
+  'POST /auth/password/change': 'user',
+  'DELETE /auth/me': 'user',
+  // Development only (no SMTP_URL outside production): absent from a production app.
+  'GET /dev/outbox': 'public',
   'GET /products': 'user',
   'POST /products': 'admin',
   'GET /health': 'public',
   'GET /health/ready': 'public',
+  'GET /.well-known/jwks.json': 'public',
   'GET /admin/audit-events': 'admin',
+  // Its own bearer token (METRICS_TOKEN), checked by the controller; 404 without it.
+  'GET /metrics': 'public',
+  'GET /admin/users': 'admin',
+  'GET /admin/users/:id': 'admin',
+  'POST /admin/users/:id/disable': 'admin',
+  'POST /admin/users/:id/enable': 'admin',
+  'PUT /admin/users/:id/roles': 'admin',
+  'POST /admin/users/:id/logout-all': 'admin',
+  'DELETE /admin/users/:id': 'admin',
 };
 
 type ModuleEntry = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;

@@ -23,6 +23,7 @@ describe('Register and log in (../shared/API.md, /auth/register and /auth/login)
         email,
         name: 'Ada',
         roles: ['user'],
+        emailVerified: false,
         createdAt: expect.any(String),
       });
       expect(JSON.stringify(response.body)).not.toMatch(/\$2[aby]\$|password/i);
@@ -260,6 +261,7 @@ describe('Register and log in (../shared/API.md, /auth/register and /auth/login)
         userId: user.id,
         sessionId: expect.any(String),
         roles: ['user'],
+        amr: ['pwd'],
         expiresAt: expect.any(String),
       });
     });

@@ -91,6 +91,8 @@ describe('Deployment files', () => {
       expect(env.JWT_SECRET_FILE).toBe('/run/secrets/jwt_secret');
       expect(env.JWT_SECRET).toBeUndefined();
       expect(read('.gitignore')).toMatch(/^deploy\/jwt_secret$/m);
+      expect(env.DATA_ENCRYPTION_KEY_FILE).toBe('/run/secrets/data_encryption_key');
+      expect(read('.gitignore')).toMatch(/^deploy\/data_encryption_key$/m);
     });
   });
 
@@ -145,6 +147,7 @@ describe('Deployment files', () => {
         'src/config/auth.config.ts',
         'src/config/cluster.config.ts',
         'src/config/database.config.ts',
+        'src/config/operations.config.ts',
         'src/config/signing-keys.ts',
         'src/config/secrets-manager.ts',
         'src/cluster.ts',

@@ -1,3 +1,5 @@
+import { ADMINISTRATION_ERROR_CODES } from '../src/users/administration-errors';
+import { ACCOUNT_ERROR_CODES } from '../src/auth/account-errors';
 import { AUTH_ERROR_CODES } from '../src/auth/auth-errors';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -74,11 +76,33 @@ describe('Health, Swagger and unknown routes', () => {
           'GET /auth/token-info',
           'GET /auth/sessions',
           'DELETE /auth/sessions/{id}',
+          'POST /auth/mfa/totp/setup',
+          'POST /auth/mfa/totp/confirm',
+          'POST /auth/mfa/totp/disable',
+          'POST /auth/mfa/verify',
+          'POST /auth/email/verify',
+          'POST /auth/email/verify/resend',
+          'POST /auth/password/forgot',
+          'POST /auth/password/reset',
+          'POST /auth/password/change',
+          'DELETE /auth/me',
+          // Development only (no SMTP_URL outside production).
+          'GET /dev/outbox',
           'GET /products',
           'POST /products',
           'GET /health',
           'GET /health/ready',
           'GET /admin/audit-events',
+          'GET /admin/users',
+          'GET /admin/users/{id}',
+          'POST /admin/users/{id}/disable',
+          'POST /admin/users/{id}/enable',
+          'PUT /admin/users/{id}/roles',
+          'POST /admin/users/{id}/logout-all',
+          'DELETE /admin/users/{id}',
+          // Documented always; answers 404 unless METRICS_TOKEN is set and sent.
+          'GET /metrics',
+          'GET /.well-known/jwks.json',
         ].sort(),
       );
     });
@@ -140,6 +164,10 @@ describe('Health, Swagger and unknown routes', () => {
           'insufficient_role',
           'too_many_attempts',
           'overloaded',
+          'mfa_invalid',
+          'mfa_required',
+          ...ACCOUNT_ERROR_CODES,
+          ...ADMINISTRATION_ERROR_CODES,
         ].sort(),
       );
     });

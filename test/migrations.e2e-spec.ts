@@ -20,9 +20,13 @@ describe('Migrations', () => {
     await expect(t.dataSource.showMigrations()).resolves.toBe(false);
     expect(await tables()).toEqual([
       'audit_events',
+      'email_tokens',
+      'mfa_challenges',
+      'mfa_recovery_codes',
       'products',
       'rotated_refresh_tokens',
       'sessions',
+      'user_mfa',
       'users',
     ]);
   });
@@ -33,9 +37,13 @@ describe('Migrations', () => {
     await t.dataSource.runMigrations();
     expect(await tables()).toEqual([
       'audit_events',
+      'email_tokens',
+      'mfa_challenges',
+      'mfa_recovery_codes',
       'products',
       'rotated_refresh_tokens',
       'sessions',
+      'user_mfa',
       'users',
     ]);
   });

@@ -19,6 +19,10 @@ export class AuditEvent {
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId: string | null;
 
+  /** The admin who acted on userId (admin routes); null when the user acted, or an operator command. */
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId: string | null;
+
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId: string | null;
 

@@ -8,6 +8,8 @@ import { AuditEventDto, AuditEventsQueryDto } from './dto/audit-event.dto';
 
 export interface AuditContext {
   userId?: string | null;
+  /** The admin acting on userId. */
+  actorId?: string | null;
   sessionId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
@@ -17,7 +19,17 @@ export interface AuditContext {
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
+  private readonly listeners: ((type: AuditEventType) => void)[] = [];
+
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  /**
+   * Called with the type of every event as it is recorded (metrics/ counts logins, refreshes and
+   * reuse this way, without auth knowing about metrics). A listener must be cheap and not throw.
+   */
+  onRecorded(listener: (type: AuditEventType) => void): void {
+    this.listeners.push(listener);
+  }
 
   /**
    * Records an event after the fact. A failed write is logged, not thrown: the user's logout
@@ -25,10 +37,12 @@ export class AuditService {
    * Callers must not hold a transaction (the embedded database runs one at a time).
    */
   async record(type: AuditEventType, context: AuditContext = {}): Promise<void> {
+    for (const listener of this.listeners) listener(type);
     try {
       await this.events.insert({
         type,
         userId: context.userId ?? null,
+        actorId: context.actorId ?? null,
         sessionId: context.sessionId ?? null,
         ip: context.ip?.slice(0, 64) ?? null,
         userAgent: context.userAgent?.slice(0, 512) ?? null,

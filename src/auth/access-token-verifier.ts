@@ -1,23 +1,29 @@
-import { createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHmac, KeyObject, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { JwtAlgorithm } from '../config/asymmetric-keys';
 import { SigningKey } from '../config/signing-keys';
 import { AuthErrorCode } from './auth-errors';
 import { AccessTokenClaims } from './authenticated-user';
+import { ES256_HALF_ORDER, readSignatureS } from './keys/ecdsa-signature';
 
+/** The default algorithm (JWT_ALGORITHM unset). */
 export const ACCESS_TOKEN_ALGORITHM = 'HS256';
 
 /** Three non-empty base64url parts: Node's base64url decoder would silently skip anything else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** An HMAC-SHA256 is 32 bytes: exactly 43 base64url characters. */
-const SIGNATURE_LENGTH = 43;
-
 /**
- * The 43rd character carries the last 4 bits of the HMAC and 2 unused bits, which Node's decoder
- * ignores: without this check each signature would have 4 spellings that all verify. The
- * canonical one (RFC 4648 §3.5) has the unused bits zero, i.e. one of these 16 characters.
- * Header and payload need no such check: the HMAC covers their exact text.
+ * An HMAC-SHA256 is 32 bytes: exactly 43 base64url characters, the 43rd carrying the last 4 bits
+ * of the HMAC and 2 unused bits. An Ed25519 or ES256 (r||s, RFC 7518 §3.4) signature is 64 bytes:
+ * 86 characters, the 86th carrying 2 bits and 4 unused ones. Node's decoder ignores unused bits:
+ * without a check each signature would have 4 (or 16) spellings that all verify. The canonical one
+ * (RFC 4648 §3.5) has the unused bits zero, i.e. one of the listed last characters. Header and
+ * payload need no such check: the signature covers their exact text.
  */
-const CANONICAL_LAST_SIGNATURE_CHARACTERS = 'AEIMQUYcgkosw048';
+const SIGNATURE_SHAPE: Record<JwtAlgorithm, { length: number; canonicalLast: string }> = {
+  HS256: { length: 43, canonicalLast: 'AEIMQUYcgkosw048' },
+  EdDSA: { length: 86, canonicalLast: 'AQgw' },
+  ES256: { length: 86, canonicalLast: 'AQgw' },
+};
 
 /**
  * Headers no token of ours carries. `crit` names extensions we do not implement (RFC 7515
@@ -28,6 +34,9 @@ const CANONICAL_LAST_SIGNATURE_CHARACTERS = 'AEIMQUYcgkosw048';
 const FORBIDDEN_HEADERS = ['crit', 'jku', 'x5u', 'jwk', 'x5c'];
 
 export interface VerificationPolicy {
+  /** The one algorithm accepted (JWT_ALGORITHM); HS256 when absent. */
+  algorithm?: JwtAlgorithm;
+  /** HS256: secret keys. EdDSA / ES256: public keys, KeyObjects built once at boot. */
   keys: ReadonlyMap<string, SigningKey>;
   issuer: string;
   audience: string;
@@ -42,26 +51,57 @@ const INVALID = { ok: false, code: 'token_invalid' } as const;
 const EXPIRED = { ok: false, code: 'token_expired' } as const;
 
 /**
- * The key named by the token's `kid`, once the header has shown it is one of ours: HS256 (the
- * algorithm is pinned: `none`, other HMACs and asymmetric algorithms are refused), a known kid,
- * no key-carrying or critical headers.
+ * The key named by the token's `kid`, once the header has shown it is one of ours: the configured
+ * algorithm (pinned: `none`, other HMACs, and with EdDSA an HS256 token — the classic confusion
+ * where the public key's bytes become an HMAC secret — are refused, and the other way round), a
+ * known kid whose key is of the kind that algorithm uses, no key-carrying or critical headers.
  */
 export function selectVerificationKey(
   rawJwt: string,
   keys: ReadonlyMap<string, SigningKey>,
+  algorithm: JwtAlgorithm = ACCESS_TOKEN_ALGORITHM,
 ): KeyObject | undefined {
   if (!COMPACT_JWS.test(rawJwt)) return undefined;
   const header = parseJsonPart(rawJwt.slice(0, rawJwt.indexOf('.')));
-  if (!header || header.alg !== ACCESS_TOKEN_ALGORITHM || typeof header.kid !== 'string')
-    return undefined;
+  if (!header || header.alg !== algorithm || typeof header.kid !== 'string') return undefined;
   if (FORBIDDEN_HEADERS.some((name) => name in header)) return undefined;
   if (header.typ !== undefined && header.typ !== 'JWT') return undefined;
-  return keys.get(header.kid)?.key;
+  const key = keys.get(header.kid)?.key;
+  // A second lock on the same door: an HMAC never runs with a public key, nor the reverse.
+  if (!key || key.type !== (algorithm === 'HS256' ? 'secret' : 'public')) return undefined;
+  return key;
+}
+
+/** The signature check of one algorithm, on the exact signing input; never throws. */
+function signatureMatches(
+  algorithm: JwtAlgorithm,
+  key: KeyObject,
+  signingInput: string,
+  signature: Buffer,
+): boolean {
+  switch (algorithm) {
+    case 'HS256':
+      return timingSafeEqual(signature, createHmac('sha256', key).update(signingInput).digest());
+    case 'EdDSA':
+      // Ed25519 in OpenSSL refuses a non-canonical S (≥ L), so this encoding is unique too.
+      return verifySignature(null, Buffer.from(signingInput), key, signature);
+    case 'ES256':
+      // (r, s) and (r, n − s) both verify: the service signs low-S only and accepts nothing else,
+      // so each token has one accepted spelling (as with HS256 and Ed25519).
+      if (readSignatureS(signature) > ES256_HALF_ORDER) return false;
+      return verifySignature(
+        'sha256',
+        Buffer.from(signingInput),
+        { key, dsaEncoding: 'ieee-p1363' },
+        signature,
+      );
+  }
 }
 
 /**
- * Verifies an access token in one pass: header, HMAC-SHA256 over `header.payload` (constant-time
- * comparison), then the claims — `exp` required, `nbf` honoured, both with the clock tolerance —
+ * Verifies an access token in one pass: header, the signature over `header.payload` (HMAC-SHA256
+ * compared in constant time, or Ed25519 / ECDSA P-256 with a prepared public KeyObject), then the
+ * claims — `exp` required, `nbf` honoured, both with the clock tolerance —
  * `iss` and `aud`. Pure computation, no I/O, no exception on the rejection path.
  *
  * jsonwebtoken does the same checks, but decodes the token again, runs two HMAC objects' worth of
@@ -73,17 +113,21 @@ export function verifyAccessToken(
   policy: VerificationPolicy,
   nowSeconds = Date.now() / 1000,
 ): VerificationResult {
-  const key = selectVerificationKey(rawJwt, policy.keys);
+  const algorithm = policy.algorithm ?? ACCESS_TOKEN_ALGORITHM;
+  const key = selectVerificationKey(rawJwt, policy.keys, algorithm);
   if (!key) return INVALID;
   const lastDot = rawJwt.lastIndexOf('.');
   const signature = rawJwt.slice(lastDot + 1);
+  const shape = SIGNATURE_SHAPE[algorithm];
   if (
-    signature.length !== SIGNATURE_LENGTH ||
-    !CANONICAL_LAST_SIGNATURE_CHARACTERS.includes(signature[SIGNATURE_LENGTH - 1])
+    signature.length !== shape.length ||
+    !shape.canonicalLast.includes(signature[shape.length - 1])
   )
     return INVALID;
-  const expected = createHmac('sha256', key).update(rawJwt.slice(0, lastDot)).digest();
-  if (!timingSafeEqual(Buffer.from(signature, 'base64url'), expected)) return INVALID;
+  if (
+    !signatureMatches(algorithm, key, rawJwt.slice(0, lastDot), Buffer.from(signature, 'base64url'))
+  )
+    return INVALID;
 
   const claims = parseJsonPart(rawJwt.slice(rawJwt.indexOf('.') + 1, lastDot));
   if (!claims) return INVALID;
@@ -126,7 +170,7 @@ export interface VerifierCacheLimits {
 
 /**
  * verifyAccessToken with a memory of tokens already verified. A client sends the same access
- * token with every request for up to its whole lifetime, and re-checking an HMAC it already
+ * token with every request for up to its whole lifetime, and re-checking a signature it already
  * checked is most of what accepting a token costs (BENCHMARKS.md). The cache is keyed by the exact
  * token string, so any altered token misses it and is verified in full; expiry is still checked on
  * every hit, and revocation is checked by the caller on every request either way.
@@ -136,7 +180,7 @@ export interface VerifierCacheLimits {
  * a lookup. But anyone can send refusals without logging in, so only strings shaped and sized
  * like one of our tokens are kept, and both caches are bounded by bytes as well as entries (the
  * oldest go first): a flood of unique junk holds at most `maxRefusedBytes` and costs full
- * verifications, which for junk stop at the shape check or one HMAC.
+ * verifications, which for junk stop at the shape check or one signature check.
  */
 export class AccessTokenVerifier {
   private readonly verified: BoundedCache<AccessTokenClaims>;

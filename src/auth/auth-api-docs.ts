@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ApiErrorResponse, ErrorCodes } from '../common/http/error-response.dto';
+import { ACCOUNT_ERROR_CODES } from './account-errors';
+import { ADMINISTRATION_ERROR_CODES } from '../users/administration-errors';
 import { AUTH_ERROR_CODES } from './auth-errors';
 
 /** The name of the bearer security scheme: app.setup.ts declares it, guarded routes refer to it. */
@@ -17,10 +19,20 @@ export const ERROR_CODES: ErrorCodes = {
     'csrf_failed',
     'too_many_attempts',
     'overloaded',
+    'mfa_invalid',
+    'mfa_required',
+    ...ACCOUNT_ERROR_CODES,
+    ...ADMINISTRATION_ERROR_CODES,
   ],
   description:
-    'On 401: token_expired → refresh; any other → log in again. On 429: too_many_attempts ' +
-    '(see Retry-After). On 503: overloaded (too many logins at once; retry shortly).',
+    'On 401: token_expired → refresh; mfa_invalid → the code was wrong or already used, ask ' +
+    'for another; any other → log in again. On 403: mfa_required → log in again with a second ' +
+    'factor. On 429: too_many_attempts ' +
+    '(see Retry-After). On 503: overloaded (too many logins at once; retry shortly). ' +
+    'On 400: link_invalid or link_expired → ask for a new mail. On 403: email_unverified → ' +
+    'open the link in the verification mail first. On 503: mail_unavailable → this service ' +
+    'sends no mail. On 403: account_disabled → an admin disabled the account (sent only after a ' +
+    'right password). On 409: last_admin → the change would leave no enabled admin.',
 };
 
 const BEARER_REFUSED = ApiErrorResponse(
@@ -43,9 +55,14 @@ export const ApiOptionalBearerRoute = () =>
 export const ApiAdminRoute = () =>
   applyDecorators(
     ApiBearerRoute(),
-    ApiErrorResponse(403, 'Authenticated, but not an admin', {
-      error: 'Forbidden',
-      message: 'Your role does not allow this',
-      code: 'insufficient_role',
-    }),
+    ApiErrorResponse(
+      403,
+      'Authenticated, but not an admin (insufficient_role), or an admin whose token lacks a second ' +
+        'factor while REQUIRE_MFA_FOR_ROLES names admin (mfa_required)',
+      {
+        error: 'Forbidden',
+        message: 'Your role does not allow this',
+        code: 'insufficient_role',
+      },
+    ),
   );

@@ -59,15 +59,17 @@ import { RegisterDto } from './dto/register.dto';
 import { TokenInfoDto } from './dto/token-info.dto';
 import { BrowserTokenResponseDto, TokenPairDto } from './dto/token-pair.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { MfaChallengeDto } from './mfa/dto/mfa-challenge.dto';
+import { MfaLoginService } from './mfa/mfa-login.service';
 
 /** Browser mode's two cookies (BrowserSessionService): set on login and refresh, cleared on logout. */
-const SET_COOKIES = {
+export const SET_COOKIES = {
   description:
     'Browser mode only: the refresh token (HttpOnly, SameSite=Strict, Path=/auth) and the CSRF token; ' +
     'a logout, or revoking the browser’s own session, clears both',
   schema: { type: 'string' },
 };
-const TOKEN_RESPONSE = {
+export const TOKEN_RESPONSE = {
   description:
     'A token pair; in browser mode (?mode=cookie) the refresh token is in a cookie instead',
   headers: {
@@ -79,6 +81,14 @@ const TOKEN_RESPONSE = {
       { $ref: getSchemaPath(TokenPairDto) },
       { $ref: getSchemaPath(BrowserTokenResponseDto) },
     ],
+  },
+};
+/** Login may also stop halfway: an account with a second factor gets a challenge (auth/mfa). */
+const LOGIN_RESPONSE = {
+  ...TOKEN_RESPONSE,
+  description: `${TOKEN_RESPONSE.description}; or, for an account with MFA, a challenge and no tokens`,
+  schema: {
+    oneOf: [...TOKEN_RESPONSE.schema.oneOf, { $ref: getSchemaPath(MfaChallengeDto) }],
   },
 };
 const CSRF_HEADER_DOC = {
@@ -94,7 +104,7 @@ const CSRF_FAILURE = {
 };
 
 @ApiTags('auth')
-@ApiExtraModels(TokenPairDto, BrowserTokenResponseDto)
+@ApiExtraModels(TokenPairDto, BrowserTokenResponseDto, MfaChallengeDto)
 @ApiDatabaseErrors()
 @ApiRateLimited()
 @Controller('auth')
@@ -102,6 +112,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly browser: BrowserSessionService,
+    private readonly mfaLogin: MfaLoginService,
   ) {}
 
   @Public()
@@ -125,22 +136,40 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Log in with email and password',
-    description: 'Opens a session and returns an access token (JWT) and a refresh token (opaque).',
+    description:
+      'Opens a session and returns an access token (JWT) and a refresh token (opaque). For an ' +
+      'account with MFA the answer is `{ mfaRequired: true, mfaToken, methods }` and no tokens: ' +
+      'send the mfaToken with a code to POST /auth/mfa/verify.',
   })
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse(TOKEN_RESPONSE)
+  @ApiOkResponse(LOGIN_RESPONSE)
   @ApiValidationErrors()
   @ApiUnauthorizedResponse({
     description: 'invalid_credentials, the same for unknown emails',
     type: ErrorResponseDto,
     example: errorExample(401, 'Unauthorized', 'Invalid email or password', 'invalid_credentials'),
   })
+  @ApiForbiddenResponse({
+    description:
+      'email_unverified: the password is right, but REQUIRE_VERIFIED_EMAIL is on and the address ' +
+      'is not verified yet (a fresh verification mail is sent); no tokens. account_disabled: the ' +
+      'password is right, but an admin disabled the account',
+    type: ErrorResponseDto,
+    example: errorExample(
+      403,
+      'Forbidden',
+      'Verify your email address before logging in',
+      'email_unverified',
+    ),
+  })
   async login(
     @CurrentUser() user: User,
     @Client() client: ClientInfo,
     @Query() query: AuthModeQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPairDto | BrowserTokenResponse> {
+  ): Promise<TokenPairDto | BrowserTokenResponse | MfaChallengeDto> {
+    const challenge = await this.mfaLogin.challengeIfEnrolled(user);
+    if (challenge) return challenge;
     const pair = await this.auth.login(user, client);
     return query.mode === 'cookie' ? this.browser.respond(reply, pair) : pair;
   }
@@ -253,6 +282,7 @@ export class AuthController {
       sessionId: user.sessionId,
       roles: user.roles,
       expiresAt: new Date(user.expiresAt * 1000).toISOString(),
+      amr: user.amr,
     };
   }
 

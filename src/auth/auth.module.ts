@@ -1,50 +1,56 @@
 import { Module } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { authConfig } from '../config/auth.config';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
+import { AccountController } from './account.controller';
+import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { BrowserSessionService } from './browser-session.service';
+import { EmailVerificationService } from './email-verification.service';
+import { PasswordResetService } from './password-reset.service';
 import { PasswordService } from './password.service';
-import { ACCESS_TOKEN_ALGORITHM } from './access-token-verifier';
+import { AccessTokenSigner } from './keys/access-token-signer';
+import { JwksController } from './keys/jwks.controller';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LoginAttemptsService } from './login-attempts.service';
 import { LocalStrategy } from './strategies/local.strategy';
+import { MfaChallenge } from './mfa/mfa-challenge.entity';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaLoginService } from './mfa/mfa-login.service';
+import { MfaRecoveryCode } from './mfa/mfa-recovery-code.entity';
+import { MfaService } from './mfa/mfa.service';
+import { UserMfa } from './mfa/user-mfa.entity';
 import { TokenService } from './token.service';
 
 @Module({
   imports: [
     UsersModule,
     AuditModule,
+    MailModule,
     PassportModule,
-    JwtModule.registerAsync({
-      inject: [authConfig.KEY],
-      useFactory: (config: ConfigType<typeof authConfig>) => ({
-        // A KeyObject, never a string: see config/signing-keys.ts.
-        secret: config.signingKey.key,
-        signOptions: {
-          algorithm: ACCESS_TOKEN_ALGORITHM,
-          keyid: config.signingKey.kid,
-          issuer: config.issuer,
-          audience: config.audience,
-        },
-      }),
-    }),
+    // auth/mfa owns its tables (CONVENTIONS.md): the enrolments, recovery codes and challenges.
+    TypeOrmModule.forFeature([UserMfa, MfaRecoveryCode, MfaChallenge]),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController, MfaController, AccountController],
   // The global JwtAuthGuard (AppModule) asks the strategy directly.
-  exports: [JwtStrategy],
+  exports: [JwtStrategy, MfaService, PasswordService],
   providers: [
     AuthService,
     BrowserSessionService,
     PasswordService,
     TokenService,
+    AccessTokenSigner,
     LoginAttemptsService,
+    MfaService,
+    MfaLoginService,
     LocalStrategy,
     JwtStrategy,
+    EmailVerificationService,
+    PasswordResetService,
+    AccountService,
   ],
 })
 export class AuthModule {}

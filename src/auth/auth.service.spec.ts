@@ -4,7 +4,9 @@ import { SessionsService } from '../users/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
+import { EmailVerificationService } from './email-verification.service';
 import { PasswordService } from './password.service';
+import { MfaService } from './mfa/mfa.service';
 import { TokenService } from './token.service';
 import { AuditService } from '../audit/audit.service';
 import { LoginAttempt, LoginAttemptsService } from './login-attempts.service';
@@ -25,9 +27,15 @@ describe('AuthService.validateCredentials', () => {
     needsRehash: jest.Mock;
     hash: jest.Mock;
   };
-  let attempts: { begin: jest.Mock; succeeded: jest.Mock; cancel: jest.Mock };
+  let attempts: {
+    begin: jest.Mock;
+    succeeded: jest.Mock;
+    cancel: jest.Mock;
+    passwordAccepted: jest.Mock;
+  };
   const attempt = { locksOnFailure: false } as LoginAttempt;
   let audit: { record: jest.Mock };
+  let mfa: { isEnabled: jest.Mock };
   let service: AuthService;
   const client = { ip: '203.0.113.7', userAgent: 'spec' };
 
@@ -43,8 +51,10 @@ describe('AuthService.validateCredentials', () => {
       begin: jest.fn().mockResolvedValue(attempt),
       succeeded: jest.fn().mockResolvedValue(undefined),
       cancel: jest.fn().mockResolvedValue(undefined),
+      passwordAccepted: jest.fn().mockResolvedValue(undefined),
     };
     audit = { record: jest.fn().mockResolvedValue(undefined) };
+    mfa = { isEnabled: jest.fn().mockResolvedValue(false) };
     service = new AuthService(
       users as unknown as UsersService,
       {} as SessionsService,
@@ -52,7 +62,9 @@ describe('AuthService.validateCredentials', () => {
       {} as TokenService,
       attempts as unknown as LoginAttemptsService,
       audit as unknown as AuditService,
+      mfa as unknown as MfaService,
       {} as AuthConfig,
+      {} as EmailVerificationService,
     );
   });
 
@@ -60,6 +72,15 @@ describe('AuthService.validateCredentials', () => {
     users.findByEmailWithPasswordHash.mockResolvedValue(user);
     passwords.verify.mockResolvedValue(true);
     await expect(service.validateCredentials(user.email, 'pw', client)).resolves.toBe(user);
+  });
+
+  it('should keep the attempt counted at the address when the account has a second factor', async () => {
+    users.findByEmailWithPasswordHash.mockResolvedValue(user);
+    passwords.verify.mockResolvedValue(true);
+    mfa.isEnabled.mockResolvedValue(true);
+    await service.validateCredentials(user.email, 'pw', client);
+    expect(attempts.passwordAccepted).toHaveBeenCalledWith(attempt);
+    expect(attempts.succeeded).not.toHaveBeenCalled();
   });
 
   it('should spend a bcrypt compare on an unknown email, so timing does not reveal it', async () => {

@@ -6,7 +6,9 @@ import { SessionsService } from '../users/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
+import { EmailVerificationService } from './email-verification.service';
 import { LoginAttemptsService } from './login-attempts.service';
+import { MfaService } from './mfa/mfa.service';
 import { PasswordService } from './password.service';
 import { TokenService } from './token.service';
 
@@ -26,7 +28,8 @@ describe('AuthService: no access token for a session revoked while the pair was 
   } as Session & { user: User };
   const refreshToken = 'r'.repeat(43);
   const client = { ip: '203.0.113.7', userAgent: 'spec' };
-  let sessions: { rotate: jest.Mock; create: jest.Mock; isRevoked: jest.Mock };
+  let sessions: { rotate: jest.Mock; create: jest.Mock; isRevoked: jest.Mock; revoke: jest.Mock };
+  let users: { recordLogin: jest.Mock };
   let tokens: Record<keyof TokenService, jest.Mock>;
   let service: AuthService;
 
@@ -35,6 +38,7 @@ describe('AuthService: no access token for a session revoked while the pair was 
       rotate: jest.fn().mockResolvedValue({ outcome: 'rotated', session, nonce: Buffer.alloc(32) }),
       create: jest.fn().mockResolvedValue(session),
       isRevoked: jest.fn().mockReturnValue(false),
+      revoke: jest.fn().mockResolvedValue(true),
     };
     tokens = {
       signAccessToken: jest.fn().mockReturnValue({ accessToken: 'access', expiresIn: 900 }),
@@ -43,18 +47,21 @@ describe('AuthService: no access token for a session revoked while the pair was 
       hashRefreshToken: jest.fn().mockReturnValue(Buffer.alloc(32)),
       deriveSuccessor: jest.fn().mockReturnValue('s'.repeat(43)),
     };
+    users = { recordLogin: jest.fn().mockResolvedValue({ disabled: false }) };
     service = new AuthService(
-      {} as UsersService,
+      users as unknown as UsersService,
       sessions as unknown as SessionsService,
       {} as PasswordService,
       tokens as unknown as TokenService,
       {} as LoginAttemptsService,
       { record: jest.fn().mockResolvedValue(undefined) } as unknown as AuditService,
+      {} as MfaService,
       {
         refreshTtlSeconds: 604_800,
         refreshReuseGraceMs: 10_000,
         sessionMaxLifetimeSeconds: 2_592_000,
       } as AuthConfig,
+      {} as EmailVerificationService,
     );
   });
 
@@ -85,6 +92,15 @@ describe('AuthService: no access token for a session revoked while the pair was 
   it('should refuse a login whose new session was revoked before its pair was signed', async () => {
     sessions.isRevoked.mockReturnValue(true);
     await expect(service.login(user, client)).rejects.toMatchObject({ code: 'session_revoked' });
+    expect(tokens.signAccessToken).not.toHaveBeenCalled();
+  });
+
+  it('should take back the session of a login that raced an admin disabling the account', async () => {
+    users.recordLogin.mockResolvedValue({ disabled: true });
+    await expect(service.login(user, client)).rejects.toMatchObject({
+      response: { code: 'account_disabled' },
+    });
+    expect(sessions.revoke).toHaveBeenCalledWith(session.id, 'account_disabled');
     expect(tokens.signAccessToken).not.toHaveBeenCalled();
   });
 });

@@ -9,12 +9,16 @@ import { Session } from '../users/session.entity';
 import { SessionsService } from '../users/sessions.service';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { accountDisabled } from '../users/administration-errors';
 import { AuthError } from './auth-errors';
 import { AuthenticatedUser } from './authenticated-user';
+import { emailUnverified } from './account-errors';
 import { ClientInfo } from './decorators/client-info.decorator';
 import { RegisterDto } from './dto/register.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { LoginAttemptsService } from './login-attempts.service';
+import { EmailVerificationService } from './email-verification.service';
+import { MfaService } from './mfa/mfa.service';
 import { PasswordService } from './password.service';
 import { TokenService } from './token.service';
 
@@ -28,13 +32,16 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly attempts: LoginAttemptsService,
     private readonly audit: AuditService,
+    private readonly mfa: MfaService,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly verification: EmailVerificationService,
   ) {}
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<UserDto> {
     const passwordHash = await this.passwords.hash(dto.password);
     const user = await this.users.create({ email: dto.email, name: dto.name, passwordHash });
     await this.audit.record(AuditEventType.Register, { userId: user.id, ...client });
+    this.verification.sendAfterRegistration(user.id);
     return UserDto.from(user);
   }
 
@@ -42,9 +49,15 @@ export class AuthService {
    * Unknown email and wrong password take the same path (a bcrypt compare each), count against
    * the same lock and give the same error, so neither the answer nor its timing tells which
    * emails exist. The attempt is counted before the compare, so concurrent guesses cannot slip
-   * past the limit while bcrypt runs.
+   * past the limit while bcrypt runs. `reauthenticate`: a signed-in user confirming a change
+   * (password change, account deletion) with the password; counted the same, but no login.
    */
-  async validateCredentials(email: string, password: string, client: ClientInfo): Promise<User> {
+  async validateCredentials(
+    email: string,
+    password: string,
+    client: ClientInfo,
+    purpose: 'login' | 'reauthenticate' = 'login',
+  ): Promise<User> {
     const attempt = await this.attempts.begin(email, client.ip);
     let user: User | null;
     let valid: boolean;
@@ -66,14 +79,24 @@ export class AuthService {
       }
       throw new AuthError('invalid_credentials');
     }
-    await this.attempts.succeeded(attempt);
+    // With a second factor the login is not over yet (LoginAttemptsService.passwordAccepted).
+    if (purpose === 'login' && (await this.mfa.isEnabled(user.id)))
+      await this.attempts.passwordAccepted(attempt);
+    else await this.attempts.succeeded(attempt);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
+    }
+    // Checked only once the password is right, so the 403 tells nothing to a guesser.
+    if (purpose === 'login' && user.disabledAt) throw accountDisabled();
+    if (purpose === 'login' && this.config.requireVerifiedEmail && !user.emailVerifiedAt) {
+      await this.verification.sendForRefusedLogin(user.id);
+      throw emailUnverified();
     }
     return user;
   }
 
-  async login(user: User, client: ClientInfo): Promise<TokenPairDto> {
+  /** `amr`: how the login was authenticated; ['pwd', 'otp'] after a second factor (auth/mfa). */
+  async login(user: User, client: ClientInfo, amr: string[] = ['pwd']): Promise<TokenPairDto> {
     const refreshToken = this.tokens.newRefreshToken();
     const session = await this.sessions.create({
       userId: user.id,
@@ -82,7 +105,13 @@ export class AuthService {
       maxLifetimeMs: this.config.sessionMaxLifetimeSeconds * 1000,
       userAgent: client.userAgent,
       ip: client.ip,
+      amr,
     });
+    // A disable that raced this login (UsersService.recordLogin) takes the session back.
+    if ((await this.users.recordLogin(user.id)).disabled) {
+      await this.sessions.revoke(session.id, 'account_disabled');
+      throw accountDisabled();
+    }
     await this.audit.record(AuditEventType.LoginSucceeded, {
       userId: user.id,
       sessionId: session.id,
@@ -195,13 +224,14 @@ export class AuthService {
     });
   }
 
-  private tokenPair(user: User, session: Session, refreshToken: string): TokenPairDto {
+  /** Also AccountService's, for the session a password change keeps. */
+  tokenPair(user: User, session: Session, refreshToken: string): TokenPairDto {
     // The session was read before this point; a revocation that committed since (a logout that
     // waited on the row lock this refresh held, one heard from another instance meanwhile) must
     // not be answered with a token that would outlive the revocation set's entry.
     if (this.sessions.isRevoked(session.id)) throw new AuthError('session_revoked');
     const { accessToken, expiresIn } = this.tokens.signAccessToken(
-      { userId: user.id, sessionId: session.id, roles: user.roles },
+      { userId: user.id, sessionId: session.id, roles: user.roles, amr: session.amr },
       session.absoluteExpiresAt,
     );
     return {

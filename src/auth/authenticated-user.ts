@@ -7,6 +7,8 @@ export interface AuthenticatedUser {
   roles: Role[];
   tokenId: string;
   expiresAt: number;
+  /** How the session was authenticated: ['pwd'] or ['pwd', 'otp'] (RFC 8176). */
+  amr: string[];
 }
 
 /** The claims of an access token (../shared/API.md, "Tokens"). */
@@ -14,6 +16,8 @@ export interface AccessTokenClaims {
   sub: string;
   sid: string;
   roles: Role[];
+  /** Absent from tokens signed before MFA existed: those were password logins. */
+  amr?: string[];
   iat: number;
   exp: number;
   iss: string;

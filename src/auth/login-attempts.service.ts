@@ -73,6 +73,16 @@ export class LoginAttemptsService {
     ]);
   }
 
+  /**
+   * The right password of an account with a second factor: the login is not over, so the attempt
+   * stays counted at its address until the code is right too (then succeeded()), or every right
+   * password would wipe the count of wrong codes before it. Only the account-wide count gives it
+   * back, as for any right password.
+   */
+  async passwordAccepted(attempt: LoginAttempt): Promise<void> {
+    await this.store.decrement(attempt.accountKey);
+  }
+
   /** The password could not be checked at all (database down, hashing overloaded): no try used. */
   async cancel(attempt: LoginAttempt): Promise<void> {
     await Promise.all([

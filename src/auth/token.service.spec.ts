@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { AuthConfig, loadAuthConfig } from '../config/auth.config';
 import { Role } from '../users/role.enum';
-import { ACCESS_TOKEN_ALGORITHM } from './access-token-verifier';
+import { AccessTokenSigner } from './keys/access-token-signer';
 import { TokenService } from './token.service';
 
 const USER_ID = '6f1c2a4e-2b7d-4c1a-9a57-0f3b8d2e1c90';
@@ -22,17 +22,9 @@ describe('TokenService', () => {
       JWT_SECRET: 'token-service-spec-secret-0123456789abcdef',
       DATA_DIR: '/nonexistent-token-service-spec',
     });
-    // The same options AuthModule registers.
-    jwt = new JwtService({
-      secret: config.signingKey.key,
-      signOptions: {
-        algorithm: ACCESS_TOKEN_ALGORITHM,
-        keyid: config.signingKey.kid,
-        issuer: config.issuer,
-        audience: config.audience,
-      },
-    });
-    service = new TokenService(jwt, config);
+    // jsonwebtoken, which signed HS256 tokens before, now checks that ours are still standard.
+    jwt = new JwtService({ secret: config.signingKey.key });
+    service = new TokenService(new AccessTokenSigner(config), config);
   });
 
   const subject = { userId: USER_ID, sessionId: SESSION_ID, roles: [Role.User] };
@@ -48,10 +40,19 @@ describe('TokenService', () => {
       });
     });
 
-    it('should carry exactly the claims sub sid roles iat exp iss aud jti', () => {
+    it('should carry the amr it is given (a login with a second factor)', () => {
+      const { accessToken } = service.signAccessToken(
+        { ...subject, amr: ['pwd', 'otp'] },
+        farSessionEnd(),
+      );
+      expect(decodePart(accessToken, 1).amr).toEqual(['pwd', 'otp']);
+    });
+
+    it('should carry exactly the claims sub sid roles amr iat exp iss aud jti', () => {
       const { accessToken } = service.signAccessToken(subject, farSessionEnd());
       const claims = decodePart(accessToken, 1);
       expect(Object.keys(claims).sort()).toEqual([
+        'amr',
         'aud',
         'exp',
         'iat',
@@ -65,6 +66,7 @@ describe('TokenService', () => {
         sub: USER_ID,
         sid: SESSION_ID,
         roles: ['user'],
+        amr: ['pwd'],
         iss: config.issuer,
         aud: config.audience,
       });

@@ -1,10 +1,10 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
 import { authConfig } from '../config/auth.config';
 import { Role } from '../users/role.enum';
 import { AuthError } from './auth-errors';
+import { AccessTokenSigner } from './keys/access-token-signer';
 
 /** 256 bits from the CSPRNG, base64url: 43 characters. */
 const REFRESH_TOKEN_BYTES = 32;
@@ -16,20 +16,20 @@ export interface SignedAccessToken {
 }
 
 /**
- * Minting and hashing of tokens. Access tokens are HS256 JWTs signed with the current key (a
- * KeyObject, see config/signing-keys.ts); refresh tokens are opaque random strings of which the
- * database only ever sees a SHA-256.
+ * Minting and hashing of tokens. Access tokens are JWTs signed with the current key of
+ * JWT_ALGORITHM (HS256, EdDSA or ES256; keys/access-token-signer.ts); refresh tokens are opaque
+ * random strings of which the database only ever sees a SHA-256.
  */
 @Injectable()
 export class TokenService {
   constructor(
-    private readonly jwt: JwtService,
+    private readonly jwt: AccessTokenSigner,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   /** An access token never outlives its session's absolute end. */
   signAccessToken(
-    subject: { userId: string; sessionId: string; roles: Role[] },
+    subject: { userId: string; sessionId: string; roles: Role[]; amr?: string[] },
     sessionEndsAt: Date,
     now = Date.now(),
   ): SignedAccessToken {
@@ -37,7 +37,8 @@ export class TokenService {
     if (untilSessionEnd < 1) throw new AuthError('session_expired');
     const expiresIn = Math.min(this.config.accessTtlSeconds, untilSessionEnd);
     const accessToken = this.jwt.sign(
-      { sid: subject.sessionId, roles: subject.roles },
+      // amr (RFC 8176): how the session was authenticated; RolesGuard reads it for step-up.
+      { sid: subject.sessionId, roles: subject.roles, amr: subject.amr ?? ['pwd'] },
       { subject: subject.userId, jwtid: randomUUID(), expiresIn },
     );
     return { accessToken, expiresIn };

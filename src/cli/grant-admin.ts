@@ -1,7 +1,7 @@
 /**
  * npm run admin:grant -- <email>
- * Gives an existing user the admin role. There is deliberately no API for this: a role that can
- * create roles would make one stolen admin token a permanent foothold. The new role is in the
+ * Gives an existing user the admin role: how the first admin comes to be (../shared/API.md,
+ * "Roles"); admins then manage roles through PUT /admin/users/:id/roles. The new role is in the
  * user's next access token (at the latest after one refresh, ≤ JWT_ACCESS_TTL).
  */
 import 'reflect-metadata';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { registerAs } from '@nestjs/config';
 import { Env, EnvReader } from './env-parsers';
+import { JWT_ALGORITHMS, JwtAlgorithm, resolveAsymmetricKeys } from './asymmetric-keys';
 import { withSecretsManagerSecret } from './secrets-manager';
 import {
   resolveCurrentSecret,
@@ -10,10 +11,17 @@ import {
 } from './signing-keys';
 
 export interface AuthConfig {
-  /** Signs new tokens and verifies them. */
+  /** JWT_ALGORITHM: the one algorithm access tokens are signed and accepted with. */
+  algorithm: JwtAlgorithm;
+  /** Signs new tokens: the HS256 secret, or the EdDSA / ES256 private key. */
   signingKey: SigningKey;
-  /** kid → key for verification: the signing key plus JWT_PREVIOUS_SECRETS (verify only). */
+  /**
+   * kid → key for verification. HS256: the signing key plus JWT_PREVIOUS_SECRETS (verify only).
+   * EdDSA / ES256: the public keys of the current, previous and next keys.
+   */
   verificationKeys: ReadonlyMap<string, SigningKey>;
+  /** Public keys for GET /.well-known/jwks.json: none with HS256, whose key is a secret. */
+  publishedKeys: readonly SigningKey[];
   issuer: string;
   audience: string;
   accessTtlSeconds: number;
@@ -33,6 +41,8 @@ export interface AuthConfig {
    * that want revocation to be exact at any instant, whatever the propagation delay.
    */
   checkSessionPerRequest: boolean;
+  /** REQUIRE_VERIFIED_EMAIL: a correct login of an unverified address is 403 email_unverified. */
+  requireVerifiedEmail: boolean;
   /** bcrypt operations running at once (each holds a libuv thread for ~250 ms at cost 12). */
   passwordHashConcurrency: number;
   /** bcrypt operations allowed to wait; beyond that a login is shed with 503 instead of queueing. */
@@ -46,8 +56,17 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
   const read = new EnvReader(env);
   const { isProduction, dataDir } = read;
 
-  const current = resolveCurrentSecret(read, isProduction, dataDir);
-  const previous = resolvePreviousSecrets(read);
+  const algorithm = read.string('JWT_ALGORITHM', 'HS256') as JwtAlgorithm;
+  if (!JWT_ALGORITHMS.includes(algorithm))
+    read.fail(`JWT_ALGORITHM must be one of ${JWT_ALGORITHMS.join(', ')} (got "${algorithm}")`);
+  // Only the chosen algorithm's keys are resolved: an EdDSA deployment needs no JWT_SECRET.
+  const asymmetric =
+    algorithm === 'EdDSA' || algorithm === 'ES256'
+      ? resolveAsymmetricKeys(read, algorithm, isProduction, dataDir)
+      : undefined;
+  const current =
+    algorithm === 'HS256' ? resolveCurrentSecret(read, isProduction, dataDir) : undefined;
+  const previous = algorithm === 'HS256' ? resolvePreviousSecrets(read) : [];
   const accessTtl = read.duration('JWT_ACCESS_TTL', '15m', 10_000);
   const refreshTtl = read.duration('JWT_REFRESH_TTL', '7d', 60_000);
   const maxLifetime = read.duration('SESSION_MAX_LIFETIME', '30d', 60_000);
@@ -70,6 +89,7 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
     rateLimitAuthIp: read.int('RATE_LIMIT_AUTH_IP', 100, 1, 1_000_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     checkSessionPerRequest: read.bool('AUTH_CHECK_SESSION', false),
+    requireVerifiedEmail: read.bool('REQUIRE_VERIFIED_EMAIL', false),
     passwordHashConcurrency: read.int('PASSWORD_HASH_CONCURRENCY', availableParallelism(), 1, 64),
     passwordHashQueue: read.int('PASSWORD_HASH_QUEUE', 100, 0, 100_000),
     sessionPurgeIntervalMs: read.duration('SESSION_PURGE_INTERVAL', '1h', 1_000),
@@ -86,10 +106,15 @@ export function loadAuthConfig(env: Env = process.env): AuthConfig {
   }
   read.done();
 
+  if (asymmetric) {
+    const verificationKeys = new Map(asymmetric.verificationKeys.map((key) => [key.kid, key]));
+    const { signingKey, publishedKeys } = asymmetric;
+    return { ...config, algorithm, signingKey, verificationKeys, publishedKeys };
+  }
   const signingKey = toSigningKey(current!);
   const verificationKeys = new Map<string, SigningKey>();
   for (const key of [signingKey, ...previous.map(toSigningKey)]) verificationKeys.set(key.kid, key);
-  return { ...config, signingKey, verificationKeys };
+  return { ...config, algorithm, signingKey, verificationKeys, publishedKeys: [] };
 }
 
 /** The key may come from AWS Secrets Manager (JWT_SECRET_ARN), so this namespace loads async. */

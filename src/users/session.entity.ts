@@ -72,4 +72,11 @@ export class Session {
 
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
   revokedReason: string | null;
+
+  /**
+   * How the login was authenticated (RFC 8176 values): ['pwd'], or ['pwd', 'otp'] after a second
+   * factor. Every access token of the session carries it, refreshed ones too.
+   */
+  @Column({ type: 'text', array: true, default: () => `'{pwd}'` })
+  amr: string[];
 }

@@ -9,7 +9,17 @@ import { SessionRevocationsService } from './session-revocations.service';
 import { User } from './user.entity';
 
 export type RevocationReason =
-  'logout' | 'logout_all' | 'revoked_by_user' | 'refresh_token_reused' | 'user_deleted';
+  | 'logout'
+  | 'logout_all'
+  | 'revoked_by_user'
+  | 'refresh_token_reused'
+  | 'user_deleted'
+  | 'mfa_enabled'
+  | 'password_reset'
+  | 'password_changed'
+  | 'account_disabled'
+  | 'roles_changed'
+  | 'admin_logout_all';
 
 /** A session not revoked always has its user: deleting one revokes its sessions first. */
 export type LiveSession = Session & { userId: string };
@@ -21,6 +31,8 @@ export interface NewSession {
   maxLifetimeMs: number;
   userAgent: string | null;
   ip: string | null;
+  /** How the login was authenticated; ['pwd'] when not given. */
+  amr?: string[];
 }
 
 export interface RotationPolicy {
@@ -70,6 +82,7 @@ export class SessionsService {
         absoluteExpiresAt,
         userAgent: input.userAgent?.slice(0, 512) ?? null,
         ip: input.ip?.slice(0, 64) ?? null,
+        amr: input.amr ?? ['pwd'],
         createdAt: now,
         lastUsedAt: now,
       }),
@@ -203,6 +216,28 @@ export class SessionsService {
     return ids;
   }
 
+  /** Every live session of the user but one (the caller's): enabling MFA ends the others. */
+  async revokeOthersForUser(
+    userId: string,
+    keepSessionId: string,
+    reason: RevocationReason,
+    now = new Date(),
+  ): Promise<string[]> {
+    const revoked = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: now, revokedReason: reason })
+      .where('user_id = :userId AND id <> :keepSessionId AND revoked_at IS NULL', {
+        userId,
+        keepSessionId,
+      })
+      .returning('id')
+      .execute();
+    const ids = (revoked.raw as { id: string }[]).map((row) => row.id);
+    await this.announceRevoked(ids, now);
+    return ids;
+  }
+
   /**
    * Revokes every live session of a user within the caller's transaction. Only the database
    * knows yet: the caller passes the ids to announceRevoked once it has committed.
@@ -234,6 +269,21 @@ export class SessionsService {
       },
       order: { lastUsedAt: 'DESC' },
     });
+  }
+
+  /** How many sessions each user can still refresh (the admin list): one query for a page. */
+  async countLiveByUser(userIds: string[], now = new Date()): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows: { user_id: string; live: string }[] = await this.sessions
+      .createQueryBuilder('session')
+      .select('session.user_id', 'user_id')
+      .addSelect('COUNT(*)', 'live')
+      .where('session.user_id IN (:...userIds)', { userIds })
+      .andWhere('session.revoked_at IS NULL')
+      .andWhere('session.expires_at > :now AND session.absolute_expires_at > :now', { now })
+      .groupBy('session.user_id')
+      .getRawMany();
+    return new Map(rows.map((row) => [row.user_id, Number(row.live)]));
   }
 
   /** This instance rejects the sessions' access tokens at once; the others within a second. */

@@ -28,6 +28,17 @@ export class User {
   @Column({ type: 'text', array: true, default: () => `'{user}'` })
   roles: Role[];
 
+  /** When the owner proved the address (a verification link, or a password reset by mail). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
+  /** Set by an admin: login is refused (after the password check) and every session was revoked. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { Role } from './role.enum';
 import { SessionsService } from './sessions.service';
 import { User } from './user.entity';
@@ -52,6 +52,10 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: UsersService.normalizeEmail(email) });
+  }
+
   /** The one query that reads the password hash; nothing else can select it by accident. */
   findByEmailWithPasswordHash(email: string): Promise<User | null> {
     return this.users
@@ -73,26 +77,56 @@ export class UsersService {
    * @returns false when there is no such user
    */
   async delete(id: string, now = new Date()): Promise<boolean> {
-    const revoked = await this.dataSource.transaction(async (manager) => {
-      // Locked first, a login racing this cannot add a session after the revoke: its insert
-      // waits on the lock for the foreign-key check and then finds no user.
-      const user = await manager
-        .getRepository(User)
-        .createQueryBuilder('user')
-        .setLock('pessimistic_write')
-        .where('user.id = :id', { id })
-        .getOne();
-      if (!user) return undefined;
-      const ids = await this.sessions.markAllRevokedForUser(manager, id, 'user_deleted', now);
-      await manager.delete(User, { id });
-      return ids;
-    });
+    const revoked = await this.dataSource.transaction((manager) =>
+      this.deleteInTransaction(manager, id, now),
+    );
     if (!revoked) return false;
     await this.sessions.announceRevoked(revoked, now);
     return true;
   }
 
-  /** Operator command only: no route grants a role. */
+  /**
+   * delete's work inside the caller's transaction (the admin route checks the last admin in the
+   * same one); the caller announces the returned session ids once it has committed.
+   * @returns the revoked session ids, or undefined when there is no such user
+   */
+  async deleteInTransaction(
+    manager: EntityManager,
+    id: string,
+    now: Date,
+  ): Promise<string[] | undefined> {
+    // Locked first, a login racing this cannot add a session after the revoke: its insert
+    // waits on the lock for the foreign-key check and then finds no user.
+    const user = await manager
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .setLock('pessimistic_write')
+      .where('user.id = :id', { id })
+      .getOne();
+    if (!user) return undefined;
+    const ids = await this.sessions.markAllRevokedForUser(manager, id, 'user_deleted', now);
+    await manager.delete(User, { id });
+    return ids;
+  }
+
+  /**
+   * Stamps a login and tells whether the account is disabled, in one statement. AuthService
+   * calls it after creating the session: a disable that committed before the session existed is
+   * seen here, one that commits after it revokes the session itself (it locks the user row,
+   * which the session insert's foreign-key check waits on), so no session outlives a disable.
+   * @returns whether the user is disabled (or gone)
+   */
+  async recordLogin(id: string, now = new Date()): Promise<{ disabled: boolean }> {
+    const result: [{ disabled_at: Date | null }[], number] = await this.dataSource.query(
+      `UPDATE users SET last_login_at = CASE WHEN disabled_at IS NULL THEN $2 ELSE last_login_at END
+       WHERE id = $1 RETURNING disabled_at`,
+      [id, now],
+    );
+    const [row] = result[0];
+    return { disabled: !row || row.disabled_at != null };
+  }
+
+  /** The operator command admin:grant (the first admin); admins then use PUT /admin/users/:id/roles. */
   async grantRole(email: string, role: Role): Promise<User> {
     const user = await this.users.findOneBy({ email: UsersService.normalizeEmail(email) });
     if (!user)

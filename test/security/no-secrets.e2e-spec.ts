@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { Secret } from 'otpauth';
 import { ensureBuilt, freePort, Instance, startInstance } from '../support/instance';
+import { totpCode } from '../support/mfa';
+import { SmtpSink, tokenFrom } from '../support/smtp-sink';
 
 interface TokenBody {
   accessToken: string;
   refreshToken?: string;
   csrfToken?: string;
+  mfaToken?: string;
 }
 
 /**
@@ -21,9 +25,20 @@ interface TokenBody {
 describe('Security: no secrets in what production logs or stores', () => {
   const databaseUrl = process.env.E2E_DATABASE_URL!;
   const secret = randomBytes(48).toString('base64url');
+  const dataEncryptionKey = randomBytes(32).toString('hex');
+  const metricsToken = randomBytes(24).toString('hex');
+  const mfaEmail = `no-secrets-mfa-${randomBytes(4).toString('hex')}@example.com`;
+  /** The TOTP secret (in each spelling) and the recovery codes: shown once, stored never. */
+  const mfaSecrets: [string, string][] = [];
   const password = `Pa55-${randomBytes(8).toString('hex')}`;
   const wrongPassword = `Wrong-${randomBytes(8).toString('hex')}`;
   const email = `no-secrets-${randomBytes(4).toString('hex')}@example.com`;
+  const lifecycleEmail = `no-secrets-mail-${randomBytes(4).toString('hex')}@example.com`;
+  /** Passwords set by a reset and by a change, and the tokens and links the mails carried. */
+  const resetPassword = `Reset-${randomBytes(8).toString('hex')}`;
+  const changedPassword = `Changed-${randomBytes(8).toString('hex')}`;
+  const mailSecrets: [string, string][] = [];
+  let sink: SmtpSink;
   /** Every token the app handed out or took in: access, refresh, CSRF. */
   const issued: string[] = [];
   /** One per request of the flow, sent as X-Request-Id: each must show up in the logs. */
@@ -73,7 +88,12 @@ describe('Security: no secrets in what production logs or stores', () => {
     const body: unknown = text.startsWith('{') ? JSON.parse(text) : text;
     if (body && typeof body === 'object') {
       const tokens = body as Partial<TokenBody>;
-      for (const token of [tokens.accessToken, tokens.refreshToken, tokens.csrfToken])
+      for (const token of [
+        tokens.accessToken,
+        tokens.refreshToken,
+        tokens.csrfToken,
+        tokens.mfaToken,
+      ])
         if (token) issued.push(token);
     }
     for (const value of jar.values()) if (!issued.includes(value)) issued.push(value);
@@ -92,11 +112,16 @@ describe('Security: no secrets in what production logs or stores', () => {
 
   beforeAll(async () => {
     ensureBuilt();
+    sink = await SmtpSink.start();
     instance = await startInstance(
       {
+        SMTP_URL: sink.url,
+        PUBLIC_URL: 'https://auth.example.test',
         NODE_ENV: 'production',
         LOG_LEVEL: 'trace',
         JWT_SECRET: secret,
+        DATA_ENCRYPTION_KEY: dataEncryptionKey,
+        METRICS_TOKEN: metricsToken,
         DATABASE_URL: databaseUrl,
         BCRYPT_COST: '10',
         RATE_LIMIT_LOGIN_ACCOUNT: '2',
@@ -118,7 +143,7 @@ describe('Security: no secrets in what production logs or stores', () => {
     try {
       // Each spec file starts from empty tables (the instance has run the migrations by now).
       await database.query(
-        'TRUNCATE users, sessions, rotated_refresh_tokens, products, audit_events CASCADE',
+        'TRUNCATE users, sessions, rotated_refresh_tokens, products, audit_events, user_mfa, mfa_recovery_codes, mfa_challenges, email_tokens CASCADE',
       );
 
       // Bearer mode, failures included.
@@ -197,6 +222,13 @@ describe('Security: no secrets in what production logs or stores', () => {
       );
       await expectStatus(call('POST', '/auth/refresh', { body: { refreshToken: stale } }), 401);
 
+      await driveTheMfaFlow();
+      await driveTheLifecycleFlow();
+
+      // A Prometheus scrape, and a probe with a wrong token: neither may log the token.
+      await expectStatus(call('GET', '/metrics', { bearer: metricsToken }), 200);
+      await expectStatus(call('GET', '/metrics', { bearer: `${metricsToken.slice(1)}x` }), 404);
+
       // The account lock: two failures, then 429.
       for (const status of [401, 401, 429])
         await expectStatus(
@@ -216,6 +248,137 @@ describe('Security: no secrets in what production logs or stores', () => {
       await instance.stop();
       lines = instance.lines;
     }
+  }
+
+  /** Each mail's token and link, as secrets to search for. */
+  function keepMailSecrets(
+    mail: Awaited<ReturnType<SmtpSink['mailTo']>>,
+    action: 'verify' | 'reset',
+  ) {
+    const token = tokenFrom(mail, action);
+    mailSecrets.push([`the ${action} token`, token], [`the ${action} link`, mail.links[0]]);
+    return token;
+  }
+
+  /**
+   * The account lifecycle by email (another account): verify, forgot (an unknown address too),
+   * reset, change, delete; and one reset link left unused, so its hash is in the table searched.
+   */
+  async function driveTheLifecycleFlow() {
+    const isReset = (mail: { links: string[] }) => mail.links.some((l) => l.includes('#reset?'));
+    await expectStatus(
+      call('POST', '/auth/register', { body: { email: lifecycleEmail, password } }),
+      201,
+    );
+    const verifyToken = keepMailSecrets(await sink.mailTo(lifecycleEmail), 'verify');
+    await expectStatus(call('POST', '/auth/email/verify', { body: { token: verifyToken } }), 200);
+    await expectStatus(
+      call('POST', '/auth/password/forgot', { body: { email: `absent-${lifecycleEmail}` } }),
+      202,
+    );
+    await expectStatus(
+      call('POST', '/auth/password/forgot', { body: { email: lifecycleEmail } }),
+      202,
+    );
+    const resetToken = keepMailSecrets(await sink.mailTo(lifecycleEmail, isReset), 'reset');
+    await expectStatus(
+      call('POST', '/auth/password/reset', {
+        body: { token: resetToken, password: resetPassword },
+      }),
+      204,
+    );
+    await expectStatus(
+      call('POST', '/auth/password/reset', {
+        body: { token: resetToken, password: resetPassword },
+      }),
+      400,
+    );
+    const signedIn = await expectStatus(
+      call('POST', '/auth/login', { body: { email: lifecycleEmail, password: resetPassword } }),
+      200,
+    );
+    await expectStatus(
+      call('POST', '/auth/password/change', {
+        bearer: signedIn.accessToken,
+        body: { currentPassword: resetPassword, newPassword: changedPassword },
+      }),
+      200,
+    );
+    const again = await expectStatus(
+      call('POST', '/auth/login', { body: { email: lifecycleEmail, password: changedPassword } }),
+      200,
+    );
+    await expectStatus(
+      call('DELETE', '/auth/me', {
+        bearer: again.accessToken,
+        body: { password: changedPassword },
+      }),
+      204,
+    );
+    // Left unused: the table keeps its hash until the user asks again or resets.
+    await expectStatus(call('POST', '/auth/password/forgot', { body: { email } }), 202);
+    keepMailSecrets(await sink.mailTo(email, isReset), 'reset');
+  }
+
+  /** TOTP enrolment, logins with a code and a recovery code, and a wrong code (another account). */
+  async function driveTheMfaFlow() {
+    await expectStatus(
+      call('POST', '/auth/register', { body: { email: mfaEmail, password } }),
+      201,
+    );
+    const signedIn = await expectStatus(
+      call('POST', '/auth/login', { body: { email: mfaEmail, password } }),
+      200,
+    );
+    const setup = (await expectStatus(
+      call('POST', '/auth/mfa/totp/setup', { bearer: signedIn.accessToken }),
+      200,
+    )) as unknown as { secret: string; otpauthUrl: string };
+    const raw = Buffer.from(Secret.fromBase32(setup.secret).bytes);
+    mfaSecrets.push(
+      ['the TOTP secret', setup.secret],
+      ['the TOTP secret (hex)', raw.toString('hex')],
+      ['the TOTP secret (base64)', raw.toString('base64')],
+      ['the otpauth URL', setup.otpauthUrl],
+    );
+    const confirmed = (await expectStatus(
+      call('POST', '/auth/mfa/totp/confirm', {
+        bearer: signedIn.accessToken,
+        body: { code: totpCode(setup.secret) },
+      }),
+      200,
+    )) as unknown as { recoveryCodes: string[] };
+    for (const [i, code] of confirmed.recoveryCodes.entries()) {
+      mfaSecrets.push(
+        [`recovery code #${i}`, code],
+        [`recovery code #${i}`, code.replace(/-/g, '')],
+      );
+    }
+    const challenge = async () =>
+      (
+        await expectStatus(
+          call('POST', '/auth/login', { body: { email: mfaEmail, password } }),
+          200,
+        )
+      ).mfaToken!;
+    await expectStatus(
+      call('POST', '/auth/mfa/verify', {
+        body: { mfaToken: await challenge(), code: totpCode(setup.secret, 1) },
+      }),
+      200,
+    );
+    await expectStatus(
+      call('POST', '/auth/mfa/verify?mode=cookie', {
+        body: { mfaToken: await challenge(), recoveryCode: confirmed.recoveryCodes[0] },
+      }),
+      200,
+    );
+    await expectStatus(
+      call('POST', '/auth/mfa/verify', {
+        body: { mfaToken: await challenge(), code: totpCode(setup.secret, 1) },
+      }),
+      401,
+    );
   }
 
   async function searchTheTables(database: Client) {
@@ -240,12 +403,21 @@ describe('Security: no secrets in what production logs or stores', () => {
     );
   }
 
-  afterAll(() => instance?.stop());
+  afterAll(async () => {
+    await instance?.stop();
+    await sink?.stop();
+  });
 
   const secrets = (): [string, string][] => [
     ['the password', password],
     ['a wrong password', wrongPassword],
+    ['the password set by a reset', resetPassword],
+    ['the password set by a change', changedPassword],
+    ...mailSecrets,
     ['the signing key', secret],
+    ['the data encryption key', dataEncryptionKey],
+    ['the metrics token', metricsToken],
+    ...mfaSecrets,
     ...issued.map((token, i): [string, string] => [`issued token #${i}`, token]),
     // A JWT's signature alone is as good as the token for spotting a leak.
     ...issued
@@ -262,6 +434,8 @@ describe('Security: no secrets in what production logs or stores', () => {
     expect(requestIds.filter((id) => !log.includes(`"${id}"`))).toEqual([]);
     expect(issued.length).toBeGreaterThanOrEqual(10);
     expect(storedHashes.length).toBeGreaterThan(0);
+    expect(mfaSecrets.length).toBe(24);
+    expect(mailSecrets.length).toBe(6);
   });
 
   it('should write no password, token, stored hash or key to stdout or stderr', () => {

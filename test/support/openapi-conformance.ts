@@ -92,7 +92,15 @@ export class OpenApiConformance {
       return problems;
     }
     if (!json) {
-      problems.push(`${where}: a body was sent but the document declares none`);
+      // A declared non-JSON media type (GET /metrics: text/plain) holds a body of that type.
+      const mediaType = response.contentType?.split(';')[0].trim();
+      const declaredTypes = Object.keys(declared.content ?? {});
+      if (mediaType && declaredTypes.includes(mediaType)) return problems;
+      problems.push(
+        declaredTypes.length
+          ? `${where}: content type ${response.contentType} is not one of ${declaredTypes.join(', ')}`
+          : `${where}: a body was sent but the document declares none`,
+      );
       return problems;
     }
     if (!response.contentType?.startsWith('application/json')) {

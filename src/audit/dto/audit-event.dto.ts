@@ -15,6 +15,14 @@ export class AuditEventDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   userId: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The admin who acted on userId (admin_* events); null otherwise',
+  })
+  actorId: string | null;
+
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   sessionId: string | null;
 
@@ -32,6 +40,7 @@ export class AuditEventDto {
       id: event.id,
       type: event.type,
       userId: event.userId,
+      actorId: event.actorId,
       sessionId: event.sessionId,
       ip: event.ip,
       userAgent: event.userAgent,

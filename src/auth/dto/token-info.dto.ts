@@ -14,4 +14,12 @@ export class TokenInfoDto {
 
   @ApiProperty({ format: 'date-time' })
   expiresAt: string;
+
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['pwd', 'otp'],
+    description: 'How the session was authenticated: pwd, plus otp after a second factor',
+  })
+  amr: string[];
 }

@@ -137,6 +137,7 @@ describe('JwtStrategy', () => {
       roles: [Role.User, Role.Admin],
       tokenId: claims.jti,
       expiresAt: claims.exp,
+      amr: ['pwd'],
     });
   });
 

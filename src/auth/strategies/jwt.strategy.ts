@@ -9,7 +9,7 @@ import {
 } from '../../users/session-revocations.service';
 import { SessionsService } from '../../users/sessions.service';
 import { AuthError } from '../auth-errors';
-import { ACCESS_TOKEN_ALGORITHM, AccessTokenVerifier } from '../access-token-verifier';
+import { AccessTokenVerifier } from '../access-token-verifier';
 import { AccessTokenClaims, AuthenticatedUser } from '../authenticated-user';
 
 @Injectable()
@@ -24,9 +24,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // Required by passport-jwt's constructor; verification itself is authenticate() below.
       secretOrKey: config.signingKey.key,
-      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      algorithms: [config.algorithm],
     } as unknown as ConstructorParameters<typeof Strategy>[0]);
     this.verifier = new AccessTokenVerifier({
+      algorithm: config.algorithm,
       keys: config.verificationKeys,
       issuer: config.issuer,
       audience: config.audience,
@@ -87,7 +88,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       typeof claims.jti !== 'string' ||
       typeof claims.exp !== 'number' ||
       !Array.isArray(claims.roles) ||
-      !claims.roles.every((role) => typeof role === 'string')
+      !claims.roles.every((role) => typeof role === 'string') ||
+      (claims.amr !== undefined &&
+        !(Array.isArray(claims.amr) && claims.amr.every((method) => typeof method === 'string')))
     ) {
       throw AuthError.of('token_invalid');
     }
@@ -98,6 +101,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       roles: claims.roles,
       tokenId: claims.jti,
       expiresAt: claims.exp,
+      amr: claims.amr ?? ['pwd'],
     };
   }
 }

@@ -16,6 +16,11 @@ export class UserDto {
   @ApiProperty({ enum: Role, isArray: true, example: [Role.User] })
   roles: Role[];
 
+  @ApiProperty({
+    description: 'Whether the owner proved the address (verification link or password reset)',
+  })
+  emailVerified: boolean;
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -25,6 +30,7 @@ export class UserDto {
       email: user.email,
       name: user.name,
       roles: user.roles,
+      emailVerified: user.emailVerifiedAt != null,
       createdAt: user.createdAt.toISOString(),
     };
   }
