@@ -1,7 +1,6 @@
 import { createHash, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EnvReader } from './env-parsers';
+import { resolveSecret, SecretSource } from './secret-sources';
 
 /** HS256 needs a key at least as long as its output (RFC 7518 §3.2). */
 export const MIN_SECRET_BYTES = 32;
@@ -31,40 +30,17 @@ export function isPlaceholderSecret(secret: string): boolean {
 }
 
 /**
- * Where the signing secret comes from, in order: JWT_SECRET, JWT_SECRET_FILE (a mounted secret),
- * and outside production a key generated once into DATA_DIR so restarts keep tokens valid while
- * no two installs share a key. Never a default baked into the code.
+ * The signing secret: JWT_SECRET, JWT_SECRET_FILE, or outside production one generated into
+ * DATA_DIR (secret-sources.ts). At least 32 bytes; a placeholder is refused in production.
  */
 export function resolveCurrentSecret(
   read: EnvReader,
   isProduction: boolean,
   dataDir: string,
 ): string | undefined {
-  const inline = read.raw('JWT_SECRET');
-  const file = read.raw('JWT_SECRET_FILE');
-  if (inline && file) {
-    read.fail('Set only one of JWT_SECRET and JWT_SECRET_FILE');
-    return undefined;
-  }
-  let secret = inline;
-  let source = 'JWT_SECRET';
-  if (file) {
-    source = 'JWT_SECRET (from JWT_SECRET_FILE)';
-    try {
-      secret = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-    } catch {
-      read.fail('JWT_SECRET_FILE names a file that cannot be read');
-      return undefined;
-    }
-  }
-  if (secret === undefined) {
-    if (isProduction) {
-      read.fail('JWT_SECRET (or JWT_SECRET_FILE) is required when NODE_ENV=production');
-      return undefined;
-    }
-    secret = developmentSecret(dataDir);
-    source = `the generated key in ${join(dataDir, 'jwt-secret')} (delete it to make a new one)`;
-  }
+  const resolved = resolveSecret(read, JWT_SECRET_SOURCE, isProduction, dataDir);
+  if (!resolved) return undefined;
+  const { value: secret, source } = resolved;
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     read.fail(`${source} must be at least ${MIN_SECRET_BYTES} bytes`);
     return undefined;
@@ -75,6 +51,13 @@ export function resolveCurrentSecret(
   }
   return secret;
 }
+
+const JWT_SECRET_SOURCE: SecretSource = {
+  name: 'JWT_SECRET',
+  generatedFile: 'jwt-secret',
+  generate: () => randomBytes(48).toString('base64url'),
+  generatedNote: ' (delete it to make a new one)',
+};
 
 export function resolvePreviousSecrets(read: EnvReader): string[] {
   const list = read.raw('JWT_PREVIOUS_SECRETS');
@@ -88,22 +71,4 @@ export function resolvePreviousSecrets(read: EnvReader): string[] {
     return [];
   }
   return secrets;
-}
-
-/** The generated key is checked like a configured one: a truncated file must not sign. */
-function developmentSecret(dataDir: string): string {
-  const path = join(dataDir, 'jwt-secret');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  try {
-    writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    // Another process starting at the same moment wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-      return readFileSync(path, 'utf8').trim();
-    throw error;
-  }
-  chmodSync(path, 0o600);
-  return secret;
 }
