@@ -76,12 +76,14 @@ describe.each(['EdDSA', 'ES256'] as const)('loadAuthConfig with JWT_ALGORITHM=%s
 
   it('should refuse to start in production without a private key', () => {
     expect(problems({ NODE_ENV: 'production' })).toContain(
-      `JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required when NODE_ENV=production and JWT_ALGORITHM=${algorithm}`,
+      `JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required when NODE_ENV=production and JWT_ALGORITHM=${algorithm} (only development and test may generate one)`,
     );
   });
 
   it('should refuse to start under an unfamiliar NODE_ENV (staging) without a private key', () => {
-    expect(problems({ NODE_ENV: 'staging' })).toContain('JWT_PRIVATE_KEY');
+    expect(problems({ NODE_ENV: 'staging' })).toContain(
+      `JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required when NODE_ENV=staging and JWT_ALGORITHM=${algorithm} (only development and test may generate one)`,
+    );
   });
 
   it('should not need JWT_SECRET in production', () => {

@@ -60,7 +60,8 @@ export function resolveSecret(
   }
   if (isProduction) {
     read.fail(
-      `${name} (or ${name}_FILE) is required when NODE_ENV=production${secret.requiredFor ?? ''}`,
+      `${name} (or ${name}_FILE) is required when NODE_ENV=${read.nodeEnv}${secret.requiredFor ?? ''} ` +
+        '(only development and test may generate one)',
     );
     return undefined;
   }
