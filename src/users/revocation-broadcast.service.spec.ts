@@ -132,6 +132,35 @@ describe('RevocationBroadcastService: the listener connection', () => {
     expect(service.listenerConnected).toBe(true);
   });
 
+  it('should start a new attempt every half second while earlier ones still hang', async () => {
+    // A black-holed network: connecting neither succeeds nor fails until DATABASE_TIMEOUT.
+    MockClient.connect = () => new Promise<void>(() => undefined);
+    lastClient().emit('end');
+    await jest.advanceTimersByTimeAsync(1_200);
+    const hanging = MockClient.created.length - 1;
+    expect(hanging).toBeGreaterThanOrEqual(3);
+    expect(service.listenerConnected).toBe(false);
+
+    // The database answers again: the next attempt gets through without waiting for the others.
+    MockClient.connect = async () => undefined;
+    await jest.advanceTimersByTimeAsync(500);
+    expect(service.listenerConnected).toBe(true);
+    for (const client of MockClient.created.slice(1, 1 + hanging)) {
+      expect(client.connection.stream.destroy).toHaveBeenCalled();
+    }
+  });
+
+  it('should keep no more attempts open than DATABASE_TIMEOUT leaves time for', async () => {
+    MockClient.connect = () => new Promise<void>(() => undefined);
+    lastClient().emit('end');
+    await jest.advanceTimersByTimeAsync(10_000);
+    // DATABASE_TIMEOUT 500 ms / 500 ms + 1: two open at once, pg's own timeout ends the others.
+    const open = MockClient.created
+      .slice(1)
+      .filter((client) => !client.connection.stream.destroy.mock.calls.length);
+    expect(open.length).toBeLessThanOrEqual(2);
+  });
+
   it('should ignore a late error from a connection it already gave up', async () => {
     const first = lastClient();
     first.emit('end');

@@ -30,9 +30,17 @@ const KEEPALIVE_DELAY_MS = 10_000;
  * Reconnection backoff. It stays short on purpose: while the database is down each attempt is a
  * refused or timed-out connect (cheap), and when it answers again the listener must be back, and
  * caught up, within about a second.
+ *
+ * A new attempt starts on this schedule even while earlier ones are still waiting: an attempt
+ * begun while the database was unreachable without refusing (a host gone, a black-holed route)
+ * would otherwise hold the next one back for up to DATABASE_TIMEOUT after the database is back.
+ * The first attempt that gets through wins and the others are dropped; at most
+ * DATABASE_TIMEOUT / RECONNECT_MAX_DELAY_MS + 1 (capped at MAX_PENDING_ATTEMPTS) are open at once,
+ * the oldest dropped to make room.
  */
 const RECONNECT_FIRST_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 500;
+const MAX_PENDING_ATTEMPTS = 20;
 /**
  * The backstop: recent revocations are read from the sessions table this often whatever the
  * listener says, for a notification lost on a connection that looked alive, or never sent (a
@@ -63,8 +71,10 @@ export type BroadcastTransport = 'postgres' | 'cluster' | 'none';
 @Injectable()
 export class RevocationBroadcastService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RevocationBroadcast');
-  /** The listener's connection, from the start of connecting until it is given up. */
+  /** The listener's connection once it LISTENs and has caught up, until it is given up. */
   private client?: Client;
+  /** Connections being opened, LISTENed on and caught up; the first to finish becomes `client`. */
+  private readonly attempts = new Set<Client>();
   private connected = false;
   private lostAt?: number;
   private probing = false;
@@ -84,7 +94,8 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
   /**
    * Whether revocations from other instances reach this one right now: the listener is
    * LISTENing on a connection that answered its last liveness query, and has caught up since it
-   * (re)connected. Always false unless the transport is `postgres`.
+   * (re)connected. Always false unless the transport is `postgres`. /health/ready answers 503
+   * while it is false on the `postgres` transport (health.controller.ts).
    */
   get listenerConnected(): boolean {
     return this.connected;
@@ -96,7 +107,7 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
       this.transport = 'postgres';
       this.backstopTimer = setInterval(() => void this.backstopReload(), BACKSTOP_RELOAD_MS);
       this.backstopTimer.unref();
-      await this.connect();
+      await this.attempt();
     } else if (cluster.isWorker && process.send) {
       this.transport = 'cluster';
       process.on('message', this.onIpcMessage);
@@ -110,6 +121,8 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
     clearInterval(this.livenessTimer);
     clearInterval(this.backstopTimer);
     process.off('message', this.onIpcMessage);
+    for (const pending of this.attempts) discard(pending);
+    this.attempts.clear();
     const client = this.client;
     const wasConnected = this.connected;
     this.client = undefined;
@@ -160,7 +173,12 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
     for (const id of message.ids) this.revocations.add(id, message.at);
   }
 
-  private async connect(): Promise<void> {
+  /**
+   * Opens a connection, LISTENs and catches up on it; when it is the first attempt to get that
+   * far it becomes the listener's connection. A failed attempt is dropped: the retry schedule
+   * started by lost() goes on until one succeeds.
+   */
+  private async attempt(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
     const client = new Client({
       connectionString: options.url,
@@ -170,7 +188,7 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
       keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       application_name: 'nest-jwt-auth-revocations',
     });
-    this.client = client;
+    this.attempts.add(client);
     client.on('notification', (notification) => {
       try {
         const message: unknown = JSON.parse(notification.payload ?? '');
@@ -189,10 +207,20 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
       // the same fault killed.
       await this.revocations.reload(Date.now(), (since) => readRevokedSince(client, since));
     } catch (error) {
-      this.lost(client, error);
+      this.giveUpAttempt(client, error);
       return;
     }
-    if (this.client !== client) return;
+    if (!this.attempts.delete(client)) return;
+    if (this.stopped || this.connected) return void discard(client);
+    this.adopt(client);
+  }
+
+  private adopt(client: Client): void {
+    for (const pending of this.attempts) discard(pending);
+    this.attempts.clear();
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.client = client;
     this.connected = true;
     this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
     if (this.lostAt !== undefined) {
@@ -205,6 +233,13 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
     this.livenessTimer.unref();
   }
 
+  private giveUpAttempt(client: Client, error: unknown): void {
+    if (!this.attempts.delete(client)) return;
+    discard(client);
+    // The first attempt at boot failed: start the retry schedule (later ones already run it).
+    if (this.client === undefined && !this.connected) this.noteLost(error);
+  }
+
   private checkLiveness(client: Client): void {
     if (this.probing) return;
     this.probing = true;
@@ -215,13 +250,18 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
       .finally(() => (this.probing = false));
   }
 
-  /** Gives the connection up and tries a new one; the first failure in a row is logged. */
+  /** Gives the connection up and tries new ones; the first failure in a row is logged. */
   private lost(client: Client, error: unknown): void {
+    if (this.attempts.has(client)) return void this.giveUpAttempt(client, error);
     if (client !== this.client) return;
     this.client = undefined;
     this.connected = false;
     clearInterval(this.livenessTimer);
     discard(client);
+    this.noteLost(error);
+  }
+
+  private noteLost(error: unknown): void {
     if (this.stopped) return;
     if (this.lostAt === undefined) {
       this.lostAt = Date.now();
@@ -229,9 +269,29 @@ export class RevocationBroadcastService implements OnApplicationBootstrap, OnApp
         `Revocation listener not connected (${messageOf(error)}); revocations from other instances wait until it is back`,
       );
     }
+    this.scheduleAttempt();
+  }
+
+  /**
+   * The retry schedule: 100, 200, 400 ms, then every 500 ms until an attempt succeeds, whether
+   * the earlier attempts have failed yet or are still waiting on a silent network.
+   */
+  private scheduleAttempt(): void {
+    if (this.reconnectTimer || this.stopped || this.connected) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      void this.connect();
+      if (this.stopped || this.connected) return;
+      const cap = Math.min(
+        MAX_PENDING_ATTEMPTS,
+        Math.ceil(this.config.timeoutMs / RECONNECT_MAX_DELAY_MS) + 1,
+      );
+      // Past the cap the oldest attempt is dropped: it has waited about DATABASE_TIMEOUT anyway.
+      if (this.attempts.size >= cap) {
+        const [oldest] = this.attempts;
+        this.giveUpAttempt(oldest, new Error('superseded'));
+      }
+      void this.attempt();
+      this.scheduleAttempt();
     }, this.reconnectDelayMs);
     this.reconnectTimer.unref();
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_DELAY_MS);

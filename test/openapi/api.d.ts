@@ -585,7 +585,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers and revocations from other instances are heard
+         * @description 503 while the database does not answer, and, on a PostgreSQL server, while the connection that hears other instances' revocations is down (it retries every 500 ms).
+         */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
